@@ -15,9 +15,13 @@
 pub mod context;
 pub mod did;
 mod error;
+pub mod identity;
 pub mod key;
 pub mod model;
+pub mod presentation;
 pub mod proof;
 pub mod schema;
+pub mod status_list;
+pub mod verify;
 
 pub use error::{Error, Result};
