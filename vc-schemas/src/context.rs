@@ -48,10 +48,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ),
     (OB_V3P0, include_str!("../contexts/ob-v3p0-context-3.0.3.json")),
     (OB_EXTENSIONS, include_str!("../contexts/ob-v3p0-extensions.json")),
-    (
-        "https://www.w3.org/ns/credentials/status/v1",
-        include_str!("../contexts/status-v1.jsonld"),
-    ),
+    ("https://www.w3.org/ns/credentials/status/v1", include_str!("../contexts/status-v1.jsonld")),
     (
         "https://w3id.org/vc/status-list/2021/v1",
         include_str!("../contexts/status-list-2021-v1.jsonld"),
@@ -64,10 +61,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "https://w3id.org/security/data-integrity/v2",
         include_str!("../contexts/data-integrity-v2.jsonld"),
     ),
-    (
-        "https://w3id.org/security/multikey/v1",
-        include_str!("../contexts/multikey-v1.jsonld"),
-    ),
+    ("https://w3id.org/security/multikey/v1", include_str!("../contexts/multikey-v1.jsonld")),
     ("https://w3id.org/security/jwk/v1", include_str!("../contexts/jwk-v1.jsonld")),
     (
         "https://w3id.org/security/suites/ed25519-2020/v1",
@@ -88,9 +82,7 @@ pub fn loader() -> &'static ContextLoader {
         let map: HashMap<String, String> =
             EMBEDDED.iter().map(|(u, d)| ((*u).to_owned(), (*d).to_owned())).collect();
         #[allow(clippy::expect_used)] // the embedded files are tested to parse
-        ContextLoader::empty()
-            .with_context_map_from(map)
-            .expect("embedded JSON-LD contexts parse")
+        ContextLoader::empty().with_context_map_from(map).expect("embedded JSON-LD contexts parse")
     });
     &LOADER
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
-use ssi::dids::{DIDResolver, DID, DIDJWK};
+use ssi::dids::{DID, DIDJWK, DIDResolver};
 
 use crate::{
     Error, Result,
@@ -61,14 +61,16 @@ impl ControllerDocument {
             .into_iter()
             .flatten()
             .chain(embedded)
-            .find(|m| m.get("id").and_then(Value::as_str).is_some_and(|id| self.absolute(id) == vm))?
+            .find(|m| {
+                m.get("id").and_then(Value::as_str).is_some_and(|id| self.absolute(id) == vm)
+            })?
             .clone();
         if let Some(obj) = found.as_object_mut() {
             obj.insert("id".into(), Value::String(vm.to_owned()));
-            if !obj.contains_key("controller") {
-                if let Some(id) = self.id() {
-                    obj.insert("controller".into(), Value::String(id.to_owned()));
-                }
+            if !obj.contains_key("controller")
+                && let Some(id) = self.id()
+            {
+                obj.insert("controller".into(), Value::String(id.to_owned()));
             }
         }
         Some(found)
@@ -125,14 +127,11 @@ impl ControllerResolver for OfflineResolver {
 
 /// The DID document of an Ed25519 `did:key`, with a Multikey verification method.
 pub fn did_key_document(did: &str) -> Result<ControllerDocument> {
-    let multibase = did.strip_prefix("did:key:").ok_or_else(|| Error::Resolution {
-        id: did.to_owned(),
-        reason: "not a did:key".into(),
-    })?;
-    let key = decode_public_key_multibase(multibase).map_err(|e| Error::Resolution {
-        id: did.to_owned(),
-        reason: e.to_string(),
-    })?;
+    let multibase = did
+        .strip_prefix("did:key:")
+        .ok_or_else(|| Error::Resolution { id: did.to_owned(), reason: "not a did:key".into() })?;
+    let key = decode_public_key_multibase(multibase)
+        .map_err(|e| Error::Resolution { id: did.to_owned(), reason: e.to_string() })?;
     let vm = format!("{did}#{multibase}");
     Ok(ControllerDocument(json!({
         "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
@@ -154,7 +153,8 @@ async fn did_jwk_document(did: &str) -> Result<ControllerDocument> {
     let resolution = |reason: String| Error::Resolution { id: did.to_owned(), reason };
     let parsed = DID::new(did).map_err(|e| resolution(e.to_string()))?;
     let output = DIDJWK.resolve(parsed).await.map_err(|e| resolution(e.to_string()))?;
-    let doc = serde_json::to_value(output.document.document()).map_err(|e| resolution(e.to_string()))?;
+    let doc =
+        serde_json::to_value(output.document.document()).map_err(|e| resolution(e.to_string()))?;
     Ok(ControllerDocument(doc))
 }
 

@@ -10,12 +10,14 @@
 //! - [`status_list`]: the Bitstring Status List codec and list credentials.
 //! - [`identity`]: salted, hashed recipient identities.
 //! - [`presentation`]: verifiable presentations with challenge and domain.
+//! - [`issue`]: preparing and signing an issuer's credential.
 //! - [`verify`]: the verification pipeline and its report.
 
 pub mod context;
 pub mod did;
 mod error;
 pub mod identity;
+pub mod issue;
 pub mod key;
 pub mod model;
 pub mod presentation;

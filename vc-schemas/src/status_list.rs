@@ -34,7 +34,7 @@ impl std::fmt::Debug for StatusList {
 impl StatusList {
     /// An all-zero list of `entries` entries (at least [`MIN_ENTRIES`], a multiple of 8).
     pub fn new(entries: usize) -> Result<Self> {
-        if entries < MIN_ENTRIES || entries % 8 != 0 || entries / 8 > MAX_BYTES {
+        if entries < MIN_ENTRIES || !entries.is_multiple_of(8) || entries / 8 > MAX_BYTES {
             return Err(Error::status_list(format!(
                 "a list holds a multiple of 8 entries between {MIN_ENTRIES} and {}",
                 MAX_BYTES * 8
@@ -62,17 +62,23 @@ impl StatusList {
     /// Sets the status bit at `index`.
     pub fn set(&mut self, index: usize, value: bool) -> Result<()> {
         let len = self.len();
-        let byte = self
-            .bytes
-            .get_mut(index / 8)
-            .ok_or_else(|| Error::status_list(format!("index {index} is outside the list of {len} entries")))?;
-        if value { *byte |= mask(index) } else { *byte &= !mask(index) }
+        let byte = self.bytes.get_mut(index / 8).ok_or_else(|| {
+            Error::status_list(format!("index {index} is outside the list of {len} entries"))
+        })?;
+        if value {
+            *byte |= mask(index)
+        } else {
+            *byte &= !mask(index)
+        }
         Ok(())
     }
 
     fn byte(&self, index: usize) -> Result<u8> {
         self.bytes.get(index / 8).copied().ok_or_else(|| {
-            Error::status_list(format!("index {index} is outside the list of {} entries", self.len()))
+            Error::status_list(format!(
+                "index {index} is outside the list of {} entries",
+                self.len()
+            ))
         })
     }
 
@@ -87,9 +93,9 @@ impl StatusList {
 
     /// Decodes an `encodedList`. Truncated, corrupt, oversize or too-short input is an error.
     pub fn decode(encoded: &str) -> Result<Self> {
-        let body = encoded
-            .strip_prefix('u')
-            .ok_or_else(|| Error::status_list("encodedList must be multibase base64url ('u' prefix)"))?;
+        let body = encoded.strip_prefix('u').ok_or_else(|| {
+            Error::status_list("encodedList must be multibase base64url ('u' prefix)")
+        })?;
         let compressed = URL_SAFE_NO_PAD
             .decode(body.trim_end_matches('='))
             .map_err(|e| Error::status_list(format!("encodedList is not base64url: {e}")))?;
@@ -130,7 +136,9 @@ impl StatusEntry {
     /// Reads an entry; `statusListIndex` may be a base-10 string (as the spec says) or a number
     /// (as some issuers write it).
     pub fn from_json(entry: &Value) -> Result<Self> {
-        let field = |name: &str| entry.get(name).ok_or_else(|| Error::status_list(format!("entry has no {name}")));
+        let field = |name: &str| {
+            entry.get(name).ok_or_else(|| Error::status_list(format!("entry has no {name}")))
+        };
         if entry.get("type").and_then(Value::as_str) != Some("BitstringStatusListEntry") {
             return Err(Error::status_list("entry type is not BitstringStatusListEntry"));
         }
@@ -141,9 +149,16 @@ impl StatusEntry {
         }
         .ok_or_else(|| Error::status_list("statusListIndex is not a non-negative integer"))?;
         let text = |name: &str| -> Result<String> {
-            field(name)?.as_str().map(str::to_owned).ok_or_else(|| Error::status_list(format!("{name} is not a string")))
+            field(name)?
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| Error::status_list(format!("{name} is not a string")))
         };
-        Ok(Self { list_credential: text("statusListCredential")?, index, purpose: text("statusPurpose")? })
+        Ok(Self {
+            list_credential: text("statusListCredential")?,
+            index,
+            purpose: text("statusPurpose")?,
+        })
     }
 
     /// The entry as JSON (index as a base-10 string).
@@ -159,7 +174,13 @@ impl StatusEntry {
 }
 
 /// An unsigned `BitstringStatusListCredential` for `list`.
-pub fn list_credential(id: &str, issuer: &str, purpose: &str, list: &StatusList, valid_from: DateTime<Utc>) -> Value {
+pub fn list_credential(
+    id: &str,
+    issuer: &str,
+    purpose: &str,
+    list: &StatusList,
+    valid_from: DateTime<Utc>,
+) -> Value {
     json!({
         "@context": [context::CREDENTIALS_V2],
         "id": id,
@@ -179,9 +200,12 @@ pub fn list_credential(id: &str, issuer: &str, purpose: &str, list: &StatusList,
 /// status bit is set (revoked, suspended).
 pub fn lookup(entry: &StatusEntry, list_credential: &Value) -> Result<bool> {
     if list_credential.get("id").and_then(Value::as_str) != Some(entry.list_credential.as_str()) {
-        return Err(Error::status_list("list credential id differs from the entry's statusListCredential"));
+        return Err(Error::status_list(
+            "list credential id differs from the entry's statusListCredential",
+        ));
     }
-    if !crate::model::types_of(list_credential).iter().any(|t| t == "BitstringStatusListCredential") {
+    if !crate::model::types_of(list_credential).iter().any(|t| t == "BitstringStatusListCredential")
+    {
         return Err(Error::status_list("not a BitstringStatusListCredential"));
     }
     let subject = &list_credential["credentialSubject"];
@@ -193,7 +217,9 @@ pub fn lookup(entry: &StatusEntry, list_credential: &Value) -> Result<bool> {
     if !purposes.contains(&entry.purpose.as_str()) {
         return Err(Error::status_list(format!("list does not serve purpose {:?}", entry.purpose)));
     }
-    let encoded = subject["encodedList"].as_str().ok_or_else(|| Error::status_list("list has no encodedList"))?;
+    let encoded = subject["encodedList"]
+        .as_str()
+        .ok_or_else(|| Error::status_list("list has no encodedList"))?;
     StatusList::decode(encoded)?.get(entry.index)
 }
 

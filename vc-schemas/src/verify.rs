@@ -48,14 +48,17 @@ pub async fn verify_text<R: ControllerResolver>(text: &str, opts: &Options<'_, R
         Ok(doc) => verify_credential(&doc, opts).await,
         Err(e) => {
             let mut r = Report::new("credential", None);
-            r.failed("parse", format!("not JSON: {e}"));
+            r.unknown("parse", format!("not JSON: {e}"));
             r
         }
     }
 }
 
 /// Verifies a credential secured with embedded Data Integrity proofs.
-pub async fn verify_credential<R: ControllerResolver>(doc: &Value, opts: &Options<'_, R>) -> Report {
+pub async fn verify_credential<R: ControllerResolver>(
+    doc: &Value,
+    opts: &Options<'_, R>,
+) -> Report {
     let mut r = Report::new("credential", doc.get("id").and_then(Value::as_str).map(str::to_owned));
     if !structure(&mut r, doc, "VerifiableCredential") {
         return r;
@@ -74,7 +77,7 @@ pub async fn verify_jwt<R: ControllerResolver>(token: &str, opts: &Options<'_, R
     let decoded = match jwt::decode(token) {
         Ok(d) => d,
         Err(e) => {
-            r.failed("parse", e.to_string());
+            r.unknown("parse", e.to_string());
             return r;
         }
     };
@@ -86,7 +89,10 @@ pub async fn verify_jwt<R: ControllerResolver>(token: &str, opts: &Options<'_, R
     schema_check(&mut r, &doc);
     match decoded.verify_signature(opts.resolver).await {
         Ok(Ok(())) => match decoded.claim_mismatches().as_slice() {
-            [] => r.ok("proof", format!("VC-JWT EdDSA signature by {}", decoded.kid().unwrap_or_default())),
+            [] => r.ok(
+                "proof",
+                format!("VC-JWT EdDSA signature by {}", decoded.kid().unwrap_or_default()),
+            ),
             bad => r.failed("proof", bad.join("; ")),
         },
         Ok(Err(reason)) => r.failed("proof", reason),
@@ -100,8 +106,12 @@ pub async fn verify_jwt<R: ControllerResolver>(token: &str, opts: &Options<'_, R
 
 /// Verifies a presentation: the holder's proof, the expected challenge and domain, and every
 /// credential inside it (ssi checks neither of the last two by itself).
-pub async fn verify_presentation<R: ControllerResolver>(doc: &Value, opts: &Options<'_, R>) -> Report {
-    let mut r = Report::new("presentation", doc.get("id").and_then(Value::as_str).map(str::to_owned));
+pub async fn verify_presentation<R: ControllerResolver>(
+    doc: &Value,
+    opts: &Options<'_, R>,
+) -> Report {
+    let mut r =
+        Report::new("presentation", doc.get("id").and_then(Value::as_str).map(str::to_owned));
     if !structure(&mut r, doc, "VerifiablePresentation") {
         return r;
     }
@@ -134,7 +144,7 @@ fn enveloped_jwt(vc: &Value) -> Option<&str> {
 /// parse, context and type checks; `false` stops the pipeline (nothing else is meaningful).
 fn structure(r: &mut Report, doc: &Value, base_type: &str) -> bool {
     if !doc.is_object() {
-        r.failed("parse", "document is not a JSON object");
+        r.unknown("parse", "document is not a JSON object");
         return false;
     }
     r.ok("parse", "");
@@ -153,7 +163,10 @@ fn context_check(r: &mut Report, doc: &Value) -> bool {
     }
     let unknown = context::unknown_contexts(doc);
     if !unknown.is_empty() {
-        r.unknown("context", format!("unknown JSON-LD context {} (contexts are never fetched)", unknown.join(", ")));
+        r.unknown(
+            "context",
+            format!("unknown JSON-LD context {} (contexts are never fetched)", unknown.join(", ")),
+        );
         return false;
     }
     let legacy = if first == Some(context::CREDENTIALS_V1) { " (VCDM 1.1)" } else { "" };
@@ -167,7 +180,10 @@ fn type_check(r: &mut Report, doc: &Value, base_type: &str) -> bool {
         r.failed("type", format!("type must include {base_type}"));
         return false;
     }
-    if base_type == "VerifiableCredential" && Kind::of_credential(doc).is_none() && is_ob_document(doc) {
+    if base_type == "VerifiableCredential"
+        && Kind::of_credential(doc).is_none()
+        && is_ob_document(doc)
+    {
         r.failed("type", "an Open Badges credential must be an OpenBadgeCredential, AchievementCredential or EndorsementCredential");
         return false;
     }
@@ -177,7 +193,9 @@ fn type_check(r: &mut Report, doc: &Value, base_type: &str) -> bool {
 
 fn is_ob_document(doc: &Value) -> bool {
     match doc.get("@context") {
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).any(|u| u.contains("/spec/ob/v3p0/")),
+        Some(Value::Array(items)) => {
+            items.iter().filter_map(Value::as_str).any(|u| u.contains("/spec/ob/v3p0/"))
+        }
         _ => false,
     }
 }
@@ -187,7 +205,9 @@ fn schema_check(r: &mut Report, doc: &Value) {
         r.skipped("schema", "not an Open Badges credential; no 1EdTech schema applies");
         return;
     };
-    if doc.get("@context").and_then(|c| c.get(0)).and_then(Value::as_str) == Some(context::CREDENTIALS_V1) {
+    if doc.get("@context").and_then(|c| c.get(0)).and_then(Value::as_str)
+        == Some(context::CREDENTIALS_V1)
+    {
         r.skipped("schema", "VCDM 1.1 credential; the OB 3.0 schemas describe VCDM 2.0");
         return;
     }
@@ -213,7 +233,12 @@ fn expand_compacted(doc: &Value) -> Value {
 }
 
 /// Runs the proof check; returns the verification method of a valid proof.
-async fn proof_check(r: &mut Report, doc: &Value, purpose: Purpose, resolver: &impl ControllerResolver) -> Option<String> {
+async fn proof_check(
+    r: &mut Report,
+    doc: &Value,
+    purpose: Purpose,
+    resolver: &impl ControllerResolver,
+) -> Option<String> {
     let outcomes = match data_integrity::verify(doc, purpose, resolver).await {
         Ok(o) => o,
         Err(e @ (Error::UnknownContext { .. } | Error::Resolution { .. })) => {
@@ -232,7 +257,9 @@ async fn proof_check(r: &mut Report, doc: &Value, purpose: Purpose, resolver: &i
     let notes: Vec<String> = outcomes
         .iter()
         .map(|o| match &o.verdict {
-            Ok(()) => format!("{} by {} valid", o.suite, o.verification_method.as_deref().unwrap_or("?")),
+            Ok(()) => {
+                format!("{} by {} valid", o.suite, o.verification_method.as_deref().unwrap_or("?"))
+            }
             Err(e) => format!("{}: {e}", o.suite),
         })
         .collect();
@@ -278,23 +305,29 @@ fn holder_check(r: &mut Report, doc: &Value, signer: Option<&str>) {
     match (doc.get("holder").and_then(id_of), signer) {
         (None, _) => r.skipped("holder", "presentation names no holder"),
         (Some(_), None) => r.skipped("holder", "no valid holder proof"),
-        (Some(h), Some(vm)) if controller_of(vm) == h => r.ok("holder", format!("signed by the holder's key {vm}")),
-        (Some(h), Some(vm)) => r.failed("holder", format!("signed by {vm}, which the holder {h} does not control")),
+        (Some(h), Some(vm)) if controller_of(vm) == h => {
+            r.ok("holder", format!("signed by the holder's key {vm}"))
+        }
+        (Some(h), Some(vm)) => {
+            r.failed("holder", format!("signed by {vm}, which the holder {h} does not control"))
+        }
     }
 }
 
 fn binding_check<R>(r: &mut Report, doc: &Value, opts: &Options<'_, R>) {
     let proofs = data_integrity::proofs_of(doc);
-    let proof = proofs.iter().find(|p| p.get("proofPurpose").and_then(Value::as_str) == Some("authentication"));
+    let proof = proofs
+        .iter()
+        .find(|p| p.get("proofPurpose").and_then(Value::as_str) == Some("authentication"));
     let Some(proof) = proof else {
         r.failed("presentation", "no authentication proof");
         return;
     };
     let mut problems = Vec::new();
-    if let Some(expected) = opts.challenge {
-        if proof.get("challenge").and_then(Value::as_str) != Some(expected) {
-            problems.push(format!("challenge does not match {expected:?}"));
-        }
+    if let Some(expected) = opts.challenge
+        && proof.get("challenge").and_then(Value::as_str) != Some(expected)
+    {
+        problems.push(format!("challenge does not match {expected:?}"));
     }
     if let Some(expected) = opts.domain {
         let domains: Vec<&str> = match proof.get("domain") {
@@ -309,22 +342,27 @@ fn binding_check<R>(r: &mut Report, doc: &Value, opts: &Options<'_, R>) {
     match (problems.is_empty(), opts.challenge.is_some() || opts.domain.is_some()) {
         (false, _) => r.failed("presentation", problems.join("; ")),
         (true, true) => r.ok("presentation", "challenge and domain match"),
-        (true, false) => r.skipped("presentation", "no challenge or domain expected (replay protection off)"),
+        (true, false) => {
+            r.skipped("presentation", "no challenge or domain expected (replay protection off)")
+        }
     }
 }
 
 fn validity_check(r: &mut Report, doc: &Value, now: DateTime<Utc>) {
     let time = |names: [&str; 2]| -> Result<Option<DateTime<Utc>>, String> {
-        let Some((name, v)) = names.iter().find_map(|n| doc.get(*n).map(|v| (*n, v))) else { return Ok(None) };
+        let Some((name, v)) = names.iter().find_map(|n| doc.get(*n).map(|v| (*n, v))) else {
+            return Ok(None);
+        };
         let text = v.as_str().ok_or_else(|| format!("{name} is not a string"))?;
         DateTime::parse_from_rfc3339(text)
             .map(|t| Some(t.with_timezone(&Utc)))
             .map_err(|_| format!("{name} {text:?} is not an RFC 3339 date-time with a time zone"))
     };
-    let (from, until) = match (time(["validFrom", "issuanceDate"]), time(["validUntil", "expirationDate"])) {
-        (Ok(f), Ok(u)) => (f, u),
-        (Err(e), _) | (_, Err(e)) => return r.failed("validity", e),
-    };
+    let (from, until) =
+        match (time(["validFrom", "issuanceDate"]), time(["validUntil", "expirationDate"])) {
+            (Ok(f), Ok(u)) => (f, u),
+            (Err(e), _) | (_, Err(e)) => return r.failed("validity", e),
+        };
     match (from, until) {
         (Some(f), _) if now < f => r.failed("validity", format!("not valid before {f}")),
         (_, Some(u)) if now > u => r.failed("validity", format!("expired at {u}")),
@@ -358,14 +396,35 @@ async fn status_check<R: ControllerResolver>(r: &mut Report, doc: &Value, opts: 
     }
 }
 
-async fn check_entry<R: ControllerResolver>(r: &mut Report, doc: &Value, entry: &StatusEntry, opts: &Options<'_, R>) {
-    let Some(list) = opts.status_lists.iter().find(|l| l.get("id").and_then(Value::as_str) == Some(&entry.list_credential)) else {
-        return r.unknown("status", format!("status list {} is not held locally", entry.list_credential));
+async fn check_entry<R: ControllerResolver>(
+    r: &mut Report,
+    doc: &Value,
+    entry: &StatusEntry,
+    opts: &Options<'_, R>,
+) {
+    let Some(list) = opts
+        .status_lists
+        .iter()
+        .find(|l| l.get("id").and_then(Value::as_str) == Some(&entry.list_credential))
+    else {
+        return r.unknown(
+            "status",
+            format!("status list {} is not held locally", entry.list_credential),
+        );
     };
-    let list_report = Box::pin(verify_credential(list, &Options { status_lists: &[], ..*opts })).await;
+    let list_report =
+        Box::pin(verify_credential(list, &Options { status_lists: &[], ..*opts })).await;
     if list_report.outcome != Outcome::Valid {
-        let why: Vec<String> = list_report.checks.iter().filter(|c| c.status != Status::Ok).map(|c| format!("{}: {}", c.name, c.reason)).collect();
-        return r.failed("status", format!("status list {} does not verify: {}", entry.list_credential, why.join("; ")));
+        let why: Vec<String> = list_report
+            .checks
+            .iter()
+            .filter(|c| c.status != Status::Ok)
+            .map(|c| format!("{}: {}", c.name, c.reason))
+            .collect();
+        return r.failed(
+            "status",
+            format!("status list {} does not verify: {}", entry.list_credential, why.join("; ")),
+        );
     }
     let issuer = doc.get("issuer").and_then(id_of);
     if list.get("issuer").and_then(id_of) != issuer {
@@ -373,8 +432,14 @@ async fn check_entry<R: ControllerResolver>(r: &mut Report, doc: &Value, entry: 
     }
     let version = list.get("validFrom").and_then(Value::as_str).unwrap_or("(no validFrom)");
     match status_list::lookup(entry, list) {
-        Ok(false) => r.ok("status", format!("{} bit {} clear (list of {version})", entry.purpose, entry.index)),
-        Ok(true) => r.failed("status", format!("{}: bit {} set (list of {version})", status_word(&entry.purpose), entry.index)),
+        Ok(false) => r.ok(
+            "status",
+            format!("{} bit {} clear (list of {version})", entry.purpose, entry.index),
+        ),
+        Ok(true) => r.failed(
+            "status",
+            format!("{}: bit {} set (list of {version})", status_word(&entry.purpose), entry.index),
+        ),
         Err(e) => r.failed("status", e.to_string()),
     }
 }

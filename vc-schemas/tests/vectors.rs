@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! Official test vectors: every one verifies, and re-signing the unsigned input with the
 //! published key reproduces the published `proofValue` byte for byte.
 
@@ -28,9 +29,16 @@ fn w3c_eddsa_rdfc_2022_vector_verifies_and_resigns_identically() {
     assert!(outcomes[0].is_valid(), "{outcomes:?}");
 
     let keys = json("w3c-vc-di-eddsa/TestVectors/keyPair.json");
-    let key = Ed25519Key::did_key_from_secret_multibase(keys["privateKeyMultibase"].as_str().unwrap()).unwrap();
+    let key =
+        Ed25519Key::did_key_from_secret_multibase(keys["privateKeyMultibase"].as_str().unwrap())
+            .unwrap();
     let unsigned = json("w3c-vc-di-eddsa/TestVectors/unsigned.json");
-    let proof = block_on(data_integrity::sign(&unsigned, &key, &ProofOptions::assertion(created(&signed["proof"])))).unwrap();
+    let proof = block_on(data_integrity::sign(
+        &unsigned,
+        &key,
+        &ProofOptions::assertion(created(&signed["proof"])),
+    ))
+    .unwrap();
     assert_eq!(proof["proofValue"], signed["proof"]["proofValue"]);
     assert_eq!(
         proof["proofValue"].as_str().unwrap(),
@@ -66,11 +74,17 @@ fn ob_implementation_guide_vector_verifies_and_resigns_identically() {
     let outcomes = verify_all(&signed, &resolver);
     assert!(outcomes.iter().all(|o| o.is_valid()), "{outcomes:?}");
 
-    let seed: [u8; 32] = hex::decode(&keys["privateKeyHex"].as_str().unwrap()[..64]).unwrap().try_into().unwrap();
+    let seed: [u8; 32] =
+        hex::decode(&keys["privateKeyHex"].as_str().unwrap()[..64]).unwrap().try_into().unwrap();
     let key = Ed25519Key::with_verification_method(&seed, keys["id"].as_str().unwrap().to_owned());
     let unsigned = json(&format!("{dir}/unsigned-credential.json"));
     let expected = json(&format!("{dir}/proof.json"));
-    let proof = block_on(data_integrity::sign(&unsigned, &key, &ProofOptions::assertion(created(&expected)))).unwrap();
+    let proof = block_on(data_integrity::sign(
+        &unsigned,
+        &key,
+        &ProofOptions::assertion(created(&expected)),
+    ))
+    .unwrap();
     assert_eq!(proof["proofValue"], expected["proofValue"]);
     let hashes = json(&format!("{dir}/hashes-and-signature.json"));
     assert_eq!(proof["proofValue"], hashes["proofValue"]);
@@ -78,10 +92,18 @@ fn ob_implementation_guide_vector_verifies_and_resigns_identically() {
 
 #[test]
 fn validator_samples_signed_with_the_test_key_verify() {
-    for name in ["simple", "simple-context-alias", "simple-context-version", "simple-did-key-method", "simple-did-web-method", "endorsement-valid"] {
+    for name in [
+        "simple",
+        "simple-context-alias",
+        "simple-context-version",
+        "simple-did-key-method",
+        "simple-did-web-method",
+        "endorsement-valid",
+    ] {
         let doc = json(&format!("openbadges-3.0/validator-samples/{name}.json"));
         let methods = methods_of(&doc);
-        let refs: Vec<&str> = methods.iter().map(String::as_str).filter(|m| !m.starts_with("did:")).collect();
+        let refs: Vec<&str> =
+            methods.iter().map(String::as_str).filter(|m| !m.starts_with("did:")).collect();
         let outcomes = verify_all(&doc, &sample_resolver(&refs));
         assert!(outcomes.iter().all(|o| o.is_valid()), "{name}: {outcomes:?}");
     }

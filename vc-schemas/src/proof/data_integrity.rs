@@ -52,7 +52,9 @@ impl ProofOptions {
 pub async fn sign(doc: &Value, key: &Ed25519Key, options: &ProofOptions) -> Result<Value> {
     let unsecured = ld_document(&without_proof(doc))?;
     let vm = iri(key.verification_method())?;
-    let mut opts = ssi::claims::data_integrity::ProofOptions::from_method(ReferenceOrOwned::Reference(vm.clone()));
+    let mut opts = ssi::claims::data_integrity::ProofOptions::from_method(
+        ReferenceOrOwned::Reference(vm.clone()),
+    );
     opts.created = Some(
         options
             .created
@@ -71,7 +73,10 @@ pub async fn sign(doc: &Value, key: &Ed25519Key, options: &ProofOptions) -> Resu
         .sign_with(env, unsecured, &methods, &signer, opts, ())
         .await
         .map_err(|e| signing_error(&e.to_string()))?;
-    let proof = signed.proofs.first().ok_or_else(|| Error::Signing { reason: "no proof produced".into() })?;
+    let proof = signed
+        .proofs
+        .first()
+        .ok_or_else(|| Error::Signing { reason: "no proof produced".into() })?;
     serde_json::to_value(proof).map_err(|e| Error::Signing { reason: e.to_string() })
 }
 
@@ -166,7 +171,8 @@ async fn verify_one(
     };
     let declared = proof.get("proofPurpose").and_then(Value::as_str).unwrap_or_default();
     if declared != purpose.as_str() {
-        outcome.verdict = Err(format!("proof purpose is {declared:?}, expected {}", purpose.as_str()));
+        outcome.verdict =
+            Err(format!("proof purpose is {declared:?}, expected {}", purpose.as_str()));
         return Ok(outcome);
     }
     let Some(vm) = vm else {
@@ -210,7 +216,10 @@ async fn resolve_method(
 ) -> Result<std::result::Result<AnyMethod, String>> {
     let controller = vm.split('#').next().unwrap_or(vm);
     let Some(doc) = resolver.resolve_controller(controller).await? else {
-        return Err(Error::Resolution { id: controller.to_owned(), reason: "no controller document known".into() });
+        return Err(Error::Resolution {
+            id: controller.to_owned(),
+            reason: "no controller document known".into(),
+        });
     };
     let vm = &bare_did_key_method(vm);
     let Some(mut method) = doc.method(vm) else {
@@ -263,7 +272,9 @@ fn chain_input(doc: &Value, proof: &Value, all: &[Value]) -> Value {
     if !previous.is_empty() {
         let matching: Vec<Value> = all
             .iter()
-            .filter(|p| p.get("id").and_then(Value::as_str).is_some_and(|id| previous.contains(&id)))
+            .filter(|p| {
+                p.get("id").and_then(Value::as_str).is_some_and(|id| previous.contains(&id))
+            })
             .cloned()
             .collect();
         if let Some(obj) = out.as_object_mut() {

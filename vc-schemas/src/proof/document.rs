@@ -28,7 +28,9 @@ impl LdDocument {
 
 impl JsonLdObject for LdDocument {
     fn json_ld_context(&'_ self) -> Option<Cow<'_, syntax::Context>> {
-        CompactJsonLd::from_value_ref(&self.value).json_ld_context().map(|c| Cow::Owned(c.into_owned()))
+        CompactJsonLd::from_value_ref(&self.value)
+            .json_ld_context()
+            .map(|c| Cow::Owned(c.into_owned()))
     }
 }
 

@@ -57,10 +57,16 @@ fn epoch(v: Option<&Value>) -> Option<Value> {
 
 /// Signs `credential` as a compact VC-JWT with `key` (`kid` = its verification method).
 pub async fn sign(credential: &Value, key: &Ed25519Key) -> Result<String> {
-    let mut payload = credential.as_object().cloned().ok_or_else(|| Error::malformed("credential is not an object"))?;
+    let mut payload = credential
+        .as_object()
+        .cloned()
+        .ok_or_else(|| Error::malformed("credential is not an object"))?;
     payload.extend(registered_claims(credential));
     let bytes = serde_json::to_vec(&payload).map_err(|e| Error::malformed(e.to_string()))?;
-    let jws = Payload(bytes).sign(key.to_jwk()).await.map_err(|e| Error::Signing { reason: e.to_string() })?;
+    let jws = Payload(bytes)
+        .sign(key.to_jwk())
+        .await
+        .map_err(|e| Error::Signing { reason: e.to_string() })?;
     Ok(jws.as_str().to_owned())
 }
 
@@ -87,14 +93,19 @@ pub struct DecodedJwt {
 pub fn decode(token: &str) -> Result<DecodedJwt> {
     let token = token.trim();
     let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(Error::malformed("a compact JWS has three parts"));
     };
     let part = |x: &str, what: &str| {
-        URL_SAFE_NO_PAD.decode(x).map_err(|e| Error::malformed(format!("JWS {what} is not base64url: {e}")))
+        URL_SAFE_NO_PAD
+            .decode(x)
+            .map_err(|e| Error::malformed(format!("JWS {what} is not base64url: {e}")))
     };
     let json = |bytes: Vec<u8>, what: &str| -> Result<Value> {
-        serde_json::from_slice(&bytes).map_err(|e| Error::malformed(format!("JWS {what} is not JSON: {e}")))
+        serde_json::from_slice(&bytes)
+            .map_err(|e| Error::malformed(format!("JWS {what} is not JSON: {e}")))
     };
     let header = json(part(h, "header")?, "header")?;
     let payload = json(part(p, "payload")?, "payload")?;
@@ -116,17 +127,25 @@ impl DecodedJwt {
 
     /// Checks the EdDSA signature against the key `kid` names. `Ok(Err(reason))` is an invalid
     /// token; `Err` means it could not be checked.
-    pub async fn verify_signature(&self, resolver: &impl ControllerResolver) -> Result<std::result::Result<(), String>> {
+    pub async fn verify_signature(
+        &self,
+        resolver: &impl ControllerResolver,
+    ) -> Result<std::result::Result<(), String>> {
         let alg = self.header.get("alg").and_then(Value::as_str).unwrap_or_default();
         if alg != "EdDSA" {
-            return Ok(Err(format!("unsupported JWS algorithm {alg:?} (Badgemesh verifies EdDSA)")));
+            return Ok(Err(format!(
+                "unsupported JWS algorithm {alg:?} (Badgemesh verifies EdDSA)"
+            )));
         }
         let Some(kid) = self.kid() else {
             return Ok(Err("JWS header has no kid".into()));
         };
         let controller = kid.split('#').next().unwrap_or(kid);
         let Some(doc) = resolver.resolve_controller(controller).await? else {
-            return Err(Error::Resolution { id: controller.to_owned(), reason: "no controller document known".into() });
+            return Err(Error::Resolution {
+                id: controller.to_owned(),
+                reason: "no controller document known".into(),
+            });
         };
         let Some(method) = doc.method(kid) else {
             return Ok(Err(format!("{controller} has no verification method {kid}")));
@@ -141,7 +160,9 @@ impl DecodedJwt {
         let Ok(signature) = Signature::from_slice(&self.signature) else {
             return Ok(Err("signature is not 64 bytes".into()));
         };
-        Ok(key.verify_strict(self.signing_input.as_bytes(), &signature).map_err(|_| "invalid signature".to_owned()))
+        Ok(key
+            .verify_strict(self.signing_input.as_bytes(), &signature)
+            .map_err(|_| "invalid signature".to_owned()))
     }
 
     /// Checks that the registered claims present agree with the credential (OB 3.0 §8.2.4).
@@ -152,7 +173,8 @@ impl DecodedJwt {
             .filter_map(|name| {
                 let got = self.payload.get(*name)?;
                 let want = expected.get(*name);
-                (Some(got) != want).then(|| format!("claim {name} = {got} does not match the credential"))
+                (Some(got) != want)
+                    .then(|| format!("claim {name} = {got} does not match the credential"))
             })
             .collect()
     }

@@ -62,7 +62,14 @@ pub struct Report {
 
 impl Report {
     pub(crate) fn new(kind: &str, id: Option<String>) -> Self {
-        Self { kind: kind.to_owned(), id, outcome: Outcome::Valid, checks: Vec::new(), credentials: Vec::new(), indeterminate: false }
+        Self {
+            kind: kind.to_owned(),
+            id,
+            outcome: Outcome::Valid,
+            checks: Vec::new(),
+            credentials: Vec::new(),
+            indeterminate: false,
+        }
     }
 
     pub(crate) fn ok(&mut self, name: &'static str, reason: impl Into<String>) {
@@ -97,7 +104,8 @@ impl Report {
     fn compute(&self) -> Outcome {
         let failed = self.checks.iter().any(|c| c.status == Status::Failed)
             || self.credentials.iter().any(|r| r.outcome == Outcome::Invalid);
-        let unknown = self.indeterminate || self.credentials.iter().any(|r| r.outcome == Outcome::Indeterminate);
+        let unknown = self.indeterminate
+            || self.credentials.iter().any(|r| r.outcome == Outcome::Indeterminate);
         if failed {
             Outcome::Invalid
         } else if unknown {

@@ -1,5 +1,5 @@
 //! Shared helpers: the official files under `../shared/specs` (never hand-copied JSON).
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use std::path::PathBuf;
 

@@ -1,0 +1,107 @@
+//! The `badgemesh` command line: one module per subcommand, each a thin layer over the library.
+
+pub mod did;
+pub mod init;
+pub mod sign;
+pub mod verify;
+
+use std::{
+    io::Read,
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
+
+use clap::{Parser, Subcommand};
+
+/// Badgemesh: a decentralized Open Badges 3.0 verifiable-credentials node.
+#[derive(Debug, Parser)]
+#[command(name = "badgemesh", version, about)]
+pub struct Cli {
+    /// Data directory (default: the platform data directory, e.g. ~/.local/share/badgemesh).
+    #[arg(long, global = true, env = "BADGEMESH_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the data directory, an Ed25519 key and its did:key; print the DID.
+    Init(init::InitArgs),
+    /// Print the node's DID document.
+    Did(did::DidArgs),
+    /// Sign an unsigned OB 3.0 credential with the node's key.
+    Sign(sign::SignArgs),
+    /// Verify a credential, presentation or VC-JWT and print a JSON report.
+    Verify(verify::VerifyArgs),
+}
+
+/// A failure the CLI reports in one line, with its exit status.
+#[derive(Debug)]
+pub struct Failure {
+    /// Exit status: 1 for a refused or invalid operation, 2 for unusable input.
+    pub status: u8,
+    /// The one-line reason.
+    pub message: String,
+}
+
+impl Failure {
+    /// Unusable input (exit 2).
+    pub fn input(message: impl std::fmt::Display) -> Self {
+        Self { status: 2, message: message.to_string() }
+    }
+
+    /// A refused operation (exit 1).
+    pub fn refused(message: impl std::fmt::Display) -> Self {
+        Self { status: 1, message: message.to_string() }
+    }
+}
+
+impl From<crate::Error> for Failure {
+    fn from(e: crate::Error) -> Self {
+        match e {
+            crate::Error::Credential(_) | crate::Error::NoDataDir => Self::input(e),
+            _ => Self::refused(e),
+        }
+    }
+}
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let dir = || crate::data_dir::resolve(cli.data_dir.clone()).map_err(Failure::from);
+    match cli.command {
+        Command::Init(args) => init::run(&dir()?, &args),
+        Command::Did(args) => did::run(&dir()?, &args),
+        Command::Sign(args) => sign::run(&dir()?, &args).await,
+        Command::Verify(args) => verify::run(&args).await,
+    }
+}
+
+/// Reads a file, or standard input for `-`.
+fn read_input(path: &Path) -> Result<String, Failure> {
+    let mut text = String::new();
+    if path == Path::new("-") {
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Failure::input(format!("standard input: {e}")))?;
+    } else {
+        text = std::fs::read_to_string(path)
+            .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+    }
+    Ok(text)
+}
+
+/// Parses JSON input with a one-line reason on failure.
+fn parse_json(text: &str, what: &Path) -> Result<serde_json::Value, Failure> {
+    serde_json::from_str(text)
+        .map_err(|e| Failure::input(format!("{}: not JSON ({e})", what.display())))
+}
+
+/// Prints a JSON value on standard output.
+fn print_json(v: &serde_json::Value) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(v).map_err(|e| Failure::input(e.to_string()))?;
+    println!("{text}");
+    Ok(())
+}

@@ -1,0 +1,32 @@
+//! `badgemesh init`: create the data directory and the node key.
+
+use std::{path::Path, process::ExitCode};
+
+use clap::Args;
+
+use super::Failure;
+use crate::{Error, keys};
+
+/// Arguments of `init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {}
+
+/// Creates `dir` (mode 0700) and the node key; refuses an existing node and changes nothing.
+pub fn run(dir: &Path, _args: &InitArgs) -> Result<ExitCode, Failure> {
+    if keys::key_path(dir).exists() {
+        return Err(Error::AlreadyInitialized(dir.to_path_buf()).into());
+    }
+    create_private_dir(dir)?;
+    let key = keys::create(dir)?;
+    tracing::info!(dir = %dir.display(), "node initialized");
+    println!("{}", key.controller());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), Failure> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|e| Failure::refused(format!("{}: {e}", dir.display())))
+}

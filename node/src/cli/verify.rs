@@ -1,0 +1,76 @@
+//! `badgemesh verify`: verify a credential, presentation or VC-JWT; print the JSON report.
+//!
+//! Exit status: 0 valid, 1 invalid, 2 could not be checked (usage, unreadable input, unknown
+//! context or key, status unknown).
+
+use std::{path::PathBuf, process::ExitCode};
+
+use clap::Args;
+use vc_schemas::{
+    did::{ControllerDocument, OfflineResolver},
+    verify::{self, Options, Outcome},
+};
+
+use super::{Failure, parse_json, read_input};
+
+/// Arguments of `verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Challenge the presentation must be bound to.
+    #[arg(long)]
+    pub challenge: Option<String>,
+    /// Domain the presentation must be bound to.
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// A status list credential to check `credentialStatus` against (repeatable).
+    #[arg(long = "status-list", value_name = "FILE")]
+    pub status_lists: Vec<PathBuf>,
+    /// A controller document (DID document or issuer key document) to trust for keys that are
+    /// not did:key or did:jwk (repeatable). Never fetched from the network.
+    #[arg(long = "controller", value_name = "FILE")]
+    pub controllers: Vec<PathBuf>,
+    /// The credential, presentation or VC-JWT, or `-` for standard input.
+    pub file: PathBuf,
+}
+
+/// Verifies and prints the report.
+pub async fn run(args: &VerifyArgs) -> Result<ExitCode, Failure> {
+    let text = read_input(&args.file)?;
+    let status_lists = args
+        .status_lists
+        .iter()
+        .map(|p| read_input(p).and_then(|t| parse_json(&t, p)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let resolver = resolver(&args.controllers)?;
+    let opts = Options {
+        now: chrono::Utc::now(),
+        resolver: &resolver,
+        status_lists: &status_lists,
+        challenge: args.challenge.as_deref(),
+        domain: args.domain.as_deref(),
+    };
+    let report = verify::verify_text(&text, &opts).await;
+    let json = serde_json::to_string_pretty(&report).map_err(|e| Failure::input(e.to_string()))?;
+    println!("{json}");
+    Ok(match report.outcome {
+        Outcome::Valid => ExitCode::SUCCESS,
+        Outcome::Invalid => ExitCode::from(1),
+        Outcome::Indeterminate => ExitCode::from(2),
+    })
+}
+
+fn resolver(paths: &[PathBuf]) -> Result<OfflineResolver, Failure> {
+    let mut resolver = OfflineResolver::default();
+    for path in paths {
+        let doc = parse_json(&read_input(path)?, path)?;
+        let id = doc
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| {
+                Failure::input(format!("{}: controller document has no id", path.display()))
+            })?
+            .to_owned();
+        resolver.pin(id, ControllerDocument(doc));
+    }
+    Ok(resolver)
+}

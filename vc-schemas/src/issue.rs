@@ -1,0 +1,134 @@
+//! Preparing and signing an issuer's credential: fill what the issuer owns (`issuer`, `id`,
+//! `validFrom`, `credentialSchema`), check the official schema, then sign.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Map, Value, json};
+
+use crate::{
+    Error, Result, context,
+    key::Ed25519Key,
+    proof::{
+        data_integrity::{self, ProofOptions},
+        jwt,
+    },
+    schema::{self, Kind, SCHEMA_VALIDATOR_TYPE},
+};
+
+/// How a credential is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Embedded Data Integrity proof, `eddsa-rdfc-2022`.
+    DataIntegrity,
+    /// Compact VC-JWT, EdDSA.
+    Jwt,
+}
+
+/// Fills the issuer-owned fields of an unsigned OB 3.0 credential and checks it against its
+/// 1EdTech schema. `id` is used only when the credential has none.
+pub fn prepare(unsigned: &Value, issuer: &str, id: &str, now: DateTime<Utc>) -> Result<Value> {
+    let mut doc = unsigned
+        .as_object()
+        .cloned()
+        .ok_or_else(|| Error::malformed("a credential is a JSON object"))?;
+    if doc.contains_key("proof") {
+        return Err(Error::malformed("credential is already signed (it has a proof)"));
+    }
+    let kind = Kind::of_credential(&Value::Object(doc.clone())).ok_or_else(|| {
+        Error::malformed(
+            "type must include OpenBadgeCredential, AchievementCredential or EndorsementCredential",
+        )
+    })?;
+    set_issuer(&mut doc, issuer);
+    doc.entry("id").or_insert_with(|| Value::from(id));
+    doc.entry("validFrom")
+        .or_insert_with(|| Value::from(now.to_rfc3339_opts(SecondsFormat::Secs, true)));
+    if let (Some(url), false) = (kind.schema_url(), doc.contains_key("credentialSchema")) {
+        doc.insert("credentialSchema".into(), json!([{"id": url, "type": SCHEMA_VALIDATOR_TYPE}]));
+        add_extensions_context(&mut doc);
+    }
+    let doc = Value::Object(doc);
+    schema::validate(kind, &doc)?;
+    Ok(doc)
+}
+
+/// `1EdTechJsonSchemaValidator2019` is defined by the 1EdTech extensions context, not by the OB
+/// context; without it the term does not expand and signing fails.
+fn add_extensions_context(doc: &mut Map<String, Value>) {
+    if let Some(Value::Array(contexts)) = doc.get_mut("@context")
+        && !contexts.iter().any(|c| c.as_str() == Some(context::OB_EXTENSIONS))
+    {
+        contexts.push(Value::from(context::OB_EXTENSIONS));
+    }
+}
+
+/// Sets `issuer` to `did`, keeping the other Profile fields of an embedded profile.
+fn set_issuer(doc: &mut Map<String, Value>, did: &str) {
+    match doc.get_mut("issuer") {
+        Some(Value::Object(profile)) => {
+            profile.insert("id".into(), Value::from(did));
+            profile.entry("type").or_insert_with(|| json!(["Profile"]));
+        }
+        _ => {
+            doc.insert("issuer".into(), json!({"id": did, "type": ["Profile"]}));
+        }
+    }
+}
+
+/// Signs a prepared credential. Data Integrity returns the credential JSON with its proof;
+/// VC-JWT returns the compact token as a JSON string.
+pub async fn sign(
+    prepared: &Value,
+    key: &Ed25519Key,
+    format: Format,
+    now: DateTime<Utc>,
+) -> Result<Value> {
+    match format {
+        Format::DataIntegrity => {
+            let proof = data_integrity::sign(prepared, key, &ProofOptions::assertion(now)).await?;
+            Ok(data_integrity::attach(prepared, proof))
+        }
+        Format::Jwt => jwt::sign(prepared, key).await.map(Value::String),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn basic() -> Value {
+        json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "issuer": {"id": "https://old.example", "type": ["Profile"], "name": "Kept"},
+            "credentialSubject": {"id": "did:example:alice", "type": ["AchievementSubject"], "achievement": {
+                "id": "urn:uuid:a", "type": ["Achievement"], "name": "N", "description": "D", "criteria": {"narrative": "C"}}}
+        })
+    }
+
+    #[test]
+    fn prepare_fills_issuer_id_and_valid_from() {
+        let now = "2025-01-02T03:04:05Z".parse().unwrap();
+        let doc = prepare(&basic(), "did:key:z6Mk", "urn:uuid:1", now).unwrap();
+        assert_eq!(doc["issuer"]["id"], "did:key:z6Mk");
+        assert_eq!(doc["issuer"]["name"], "Kept");
+        assert_eq!(doc["id"], "urn:uuid:1");
+        assert_eq!(doc["validFrom"], "2025-01-02T03:04:05Z");
+        assert_eq!(doc["credentialSchema"][0]["type"], SCHEMA_VALIDATOR_TYPE);
+        assert_eq!(doc["@context"][2], context::OB_EXTENSIONS);
+    }
+
+    #[test]
+    fn prepare_refuses_what_is_not_a_credential() {
+        let now = Utc::now();
+        assert!(prepare(&json!([1]), "did:key:z", "urn:uuid:1", now).is_err());
+        let mut wrong = basic();
+        wrong["type"] = json!(["VerifiableCredential"]);
+        assert!(prepare(&wrong, "did:key:z", "urn:uuid:1", now).is_err());
+        let mut no_subject = basic();
+        no_subject.as_object_mut().unwrap().remove("credentialSubject");
+        assert!(matches!(
+            prepare(&no_subject, "did:key:z", "urn:uuid:1", now),
+            Err(Error::Schema { .. })
+        ));
+    }
+}
