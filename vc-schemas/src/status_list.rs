@@ -196,14 +196,9 @@ pub fn list_credential(
     })
 }
 
-/// Looks up `entry` in a list credential (whose proof the caller verifies): `Ok(true)` when the
-/// status bit is set (revoked, suspended).
+/// Looks up `entry` in the list credential retrieved from its `statusListCredential` URL (the
+/// caller verifies the list's proof and issuer): `Ok(true)` when the status bit is set.
 pub fn lookup(entry: &StatusEntry, list_credential: &Value) -> Result<bool> {
-    if list_credential.get("id").and_then(Value::as_str) != Some(entry.list_credential.as_str()) {
-        return Err(Error::status_list(
-            "list credential id differs from the entry's statusListCredential",
-        ));
-    }
     if !crate::model::types_of(list_credential).iter().any(|t| t == "BitstringStatusListCredential")
     {
         return Err(Error::status_list("not a BitstringStatusListCredential"));

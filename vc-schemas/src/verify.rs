@@ -28,8 +28,9 @@ pub struct Options<'a, R> {
     pub now: DateTime<Utc>,
     /// Source of controller documents (did:key and did:jwk are built in).
     pub resolver: &'a R,
-    /// Status list credentials the verifier holds (gossiped or given on the command line).
-    pub status_lists: &'a [Value],
+    /// Status list credentials the verifier holds, by the URL they were retrieved from
+    /// (gossiped, cached, or given on the command line).
+    pub status_lists: &'a [(String, Value)],
     /// Expected presentation challenge.
     pub challenge: Option<&'a str>,
     /// Expected presentation domain.
@@ -402,10 +403,7 @@ async fn check_entry<R: ControllerResolver>(
     entry: &StatusEntry,
     opts: &Options<'_, R>,
 ) {
-    let Some(list) = opts
-        .status_lists
-        .iter()
-        .find(|l| l.get("id").and_then(Value::as_str) == Some(&entry.list_credential))
+    let Some((_, list)) = opts.status_lists.iter().find(|(url, _)| *url == entry.list_credential)
     else {
         return r.unknown(
             "status",

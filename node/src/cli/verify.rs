@@ -22,9 +22,10 @@ pub struct VerifyArgs {
     /// Domain the presentation must be bound to.
     #[arg(long)]
     pub domain: Option<String>,
-    /// A status list credential to check `credentialStatus` against (repeatable).
-    #[arg(long = "status-list", value_name = "FILE")]
-    pub status_lists: Vec<PathBuf>,
+    /// A status list credential to check `credentialStatus` against (repeatable): `FILE`, taken
+    /// as retrieved from its own `id`, or `URL=FILE` for a list retrieved from `URL`.
+    #[arg(long = "status-list", value_name = "[URL=]FILE")]
+    pub status_lists: Vec<String>,
     /// A controller document (DID document or issuer key document) to trust for keys that are
     /// not did:key or did:jwk (repeatable). Never fetched from the network.
     #[arg(long = "controller", value_name = "FILE")]
@@ -36,11 +37,8 @@ pub struct VerifyArgs {
 /// Verifies and prints the report.
 pub async fn run(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     let text = read_input(&args.file)?;
-    let status_lists = args
-        .status_lists
-        .iter()
-        .map(|p| read_input(p).and_then(|t| parse_json(&t, p)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let status_lists =
+        args.status_lists.iter().map(|arg| status_list(arg)).collect::<Result<Vec<_>, _>>()?;
     let resolver = resolver(&args.controllers)?;
     let opts = Options {
         now: chrono::Utc::now(),
@@ -57,6 +55,21 @@ pub async fn run(args: &VerifyArgs) -> Result<ExitCode, Failure> {
         Outcome::Invalid => ExitCode::from(1),
         Outcome::Indeterminate => ExitCode::from(2),
     })
+}
+
+fn status_list(arg: &str) -> Result<(String, serde_json::Value), Failure> {
+    let (url, path) = match arg.split_once('=') {
+        Some((url, path)) if url.contains("://") => (Some(url.to_owned()), PathBuf::from(path)),
+        _ => (None, PathBuf::from(arg)),
+    };
+    let doc = parse_json(&read_input(&path)?, &path)?;
+    let url = match url {
+        Some(u) => u,
+        None => doc.get("id").and_then(serde_json::Value::as_str).map(str::to_owned).ok_or_else(
+            || Failure::input(format!("{}: status list has no id; pass URL=FILE", path.display())),
+        )?,
+    };
+    Ok((url, doc))
 }
 
 fn resolver(paths: &[PathBuf]) -> Result<OfflineResolver, Failure> {
