@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::model::{IdentityObject, OneOrMany};
+use crate::model::IdentityObject;
 
 /// `sha256$` + hex(SHA-256(identity + salt)).
 pub fn identity_hash(identity: &str, salt: &str) -> String {
@@ -15,7 +15,7 @@ pub fn identity_hash(identity: &str, salt: &str) -> String {
 /// addresses are lower-cased first, as issuers and verifiers must agree on one form.
 pub fn hashed(identity_type: &str, identity: &str, salt: &str) -> IdentityObject {
     IdentityObject {
-        types: OneOrMany(vec!["IdentityObject".into()]),
+        types: "IdentityObject".into(),
         hashed: true,
         identity_hash: identity_hash(&normalize(identity_type, identity), salt),
         identity_type: identity_type.to_owned(),

@@ -3,6 +3,7 @@
 //!
 //! # Layout
 //! - [`model`]: typed OB 3.0 classes, serialized by the 1EdTech rules.
+//! - [`canon`]: RDFC-1.0 canonicalization with cached contexts (lists kept).
 //! - [`context`]: the embedded JSON-LD contexts and the loader over them (never fetches).
 //! - [`schema`]: the embedded 1EdTech JSON Schemas.
 //! - [`key`]: Ed25519 keys and did:key encoding; [`did`]: controller documents and resolvers.
@@ -13,6 +14,7 @@
 //! - [`issue`]: preparing and signing an issuer's credential.
 //! - [`verify`]: the verification pipeline and its report.
 
+pub mod canon;
 pub mod context;
 pub mod did;
 mod error;

@@ -27,7 +27,8 @@ fn check(doc: &Value, resolver: &OfflineResolver, lists: &[(String, Value)]) -> 
 fn sample(name: &str) -> (Value, OfflineResolver) {
     let doc = json(&format!("{DIR}/{name}.json"));
     let methods = methods_of(&doc);
-    let refs: Vec<&str> = methods.iter().map(String::as_str).filter(|m| !m.starts_with("did:")).collect();
+    let refs: Vec<&str> =
+        methods.iter().map(String::as_str).filter(|m| !m.starts_with("did:")).collect();
     let resolver = sample_resolver(&refs);
     (doc, resolver)
 }

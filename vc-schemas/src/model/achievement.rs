@@ -82,7 +82,7 @@ pub struct Image {
     pub id: String,
     /// `Image`.
     #[serde(rename = "type")]
-    pub types: OneOrMany<String>,
+    pub types: String,
     /// Caption.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,

@@ -92,7 +92,7 @@ pub struct Address {
 pub struct GeoCoordinates {
     /// `GeoCoordinates`.
     #[serde(rename = "type")]
-    pub types: OneOrMany<String>,
+    pub types: String,
     /// Latitude in degrees.
     pub latitude: f64,
     /// Longitude in degrees.
@@ -108,7 +108,7 @@ pub struct GeoCoordinates {
 pub struct IdentifierEntry {
     /// `IdentifierEntry`.
     #[serde(rename = "type")]
-    pub types: OneOrMany<String>,
+    pub types: String,
     /// The identifier.
     pub identifier: String,
     /// Its kind (`sourcedId`, `ext:…`).

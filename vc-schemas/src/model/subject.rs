@@ -42,7 +42,7 @@ pub struct AchievementSubject {
 pub struct IdentityObject {
     /// `IdentityObject`.
     #[serde(rename = "type")]
-    pub types: OneOrMany<String>,
+    pub types: String,
     /// Whether `identity_hash` is a hash.
     pub hashed: bool,
     /// `sha256$<hex>` when hashed, else the plain identity.

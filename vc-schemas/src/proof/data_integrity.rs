@@ -1,31 +1,19 @@
-//! Data Integrity proofs over JSON-LD documents, through ssi's `eddsa-rdfc-2022` suite.
+//! Data Integrity proofs over JSON-LD documents: create, attach, verify.
 //!
-//! Documents are handled as plain JSON (ssi's `CompactJsonLd`), not as ssi's VC structs, so one
-//! path signs and verifies credentials, presentations and status lists alike, and proof sets
-//! and chains (`previousProof`) work. The checks ssi leaves to its caller are done here: the
-//! proof purpose, and that the controller document authorizes the verification method for it.
-
-use std::collections::HashMap;
+//! Documents are plain JSON, so one path serves credentials, presentations and status lists,
+//! and proof sets and chains (`previousProof`) work. `eddsa-rdfc-2022` (and its legacy name
+//! `eddsa-2022`) run on Badgemesh's own suite ([`super::eddsa_rdfc`]); `Ed25519Signature2020`
+//! is verified by ssi ([`super::ssi_suite`]). The checks ssi leaves to its caller are made here:
+//! the proof purpose, and that the controller document authorizes the key for that purpose.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde_json::Value;
-use ssi::{
-    claims::{
-        SignatureEnvironment, ValidateProof, VerificationParameters,
-        data_integrity::{AnySuite, CryptographicSuite, Proof, suites::EdDsaRdfc2022},
-    },
-    json_ld::iref::IriBuf,
-    verification_methods::{
-        AnyMethod, GenericVerificationMethod, Multikey, ProofPurpose, ReferenceOrOwned,
-        SingleSecretSigner,
-    },
-};
+use serde_json::{Map, Value};
 
-use super::document::LdDocument;
+use super::{eddsa_rdfc, ssi_suite};
 use crate::{
-    Error, Result, context,
+    Error, Result,
     did::{ControllerResolver, Purpose},
-    key::{Ed25519Key, public_key_multibase},
+    key::{Ed25519Key, decode_public_key_multibase},
 };
 
 /// The proof options a signer chooses.
@@ -46,38 +34,40 @@ impl ProofOptions {
     pub fn assertion(created: DateTime<Utc>) -> Self {
         Self { created, purpose: Purpose::AssertionMethod, challenge: None, domains: Vec::new() }
     }
+
+    /// `created` as an XML Schema dateTimeStamp, to the second.
+    pub fn created_text(&self) -> String {
+        self.created.to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+
+    /// The proof object before signing, members in the order ssi and the W3C vectors use.
+    fn to_json(&self, key: &Ed25519Key) -> Map<String, Value> {
+        let mut p = Map::new();
+        p.insert("type".into(), Value::from("DataIntegrityProof"));
+        p.insert("cryptosuite".into(), Value::from(eddsa_rdfc::CRYPTOSUITE));
+        p.insert("created".into(), Value::from(self.created_text()));
+        p.insert("verificationMethod".into(), Value::from(key.verification_method()));
+        p.insert("proofPurpose".into(), Value::from(self.purpose.as_str()));
+        match self.domains.as_slice() {
+            [] => {}
+            [one] => {
+                p.insert("domain".into(), Value::from(one.as_str()));
+            }
+            many => {
+                p.insert("domain".into(), Value::from(many.to_vec()));
+            }
+        }
+        if let Some(challenge) = &self.challenge {
+            p.insert("challenge".into(), Value::from(challenge.as_str()));
+        }
+        p
+    }
 }
 
-/// Signs `doc` (without its `proof`) with `eddsa-rdfc-2022` and returns the new proof object.
+/// Signs `doc` (any existing proofs are ignored: this adds a proof to a set) with
+/// `eddsa-rdfc-2022`, and returns the new proof object.
 pub async fn sign(doc: &Value, key: &Ed25519Key, options: &ProofOptions) -> Result<Value> {
-    let unsecured = ld_document(&without_proof(doc))?;
-    let vm = iri(key.verification_method())?;
-    let mut opts = ssi::claims::data_integrity::ProofOptions::from_method(
-        ReferenceOrOwned::Reference(vm.clone()),
-    );
-    opts.created = Some(
-        options
-            .created
-            .to_rfc3339_opts(SecondsFormat::Secs, true)
-            .parse()
-            .map_err(|_| Error::Signing { reason: "bad created time".into() })?,
-    );
-    opts.proof_purpose = ssi_purpose(options.purpose);
-    opts.challenge.clone_from(&options.challenge);
-    opts.domains.clone_from(&options.domains);
-    let mut methods = HashMap::new();
-    methods.insert(vm, signing_method(key)?);
-    let env = SignatureEnvironment { json_ld_loader: context::loader().clone(), eip712_loader: () };
-    let signer = SingleSecretSigner::new(key.to_jwk());
-    let signed = EdDsaRdfc2022
-        .sign_with(env, unsecured, &methods, &signer, opts, ())
-        .await
-        .map_err(|e| signing_error(&e.to_string()))?;
-    let proof = signed
-        .proofs
-        .first()
-        .ok_or_else(|| Error::Signing { reason: "no proof produced".into() })?;
-    serde_json::to_value(proof).map_err(|e| Error::Signing { reason: e.to_string() })
+    eddsa_rdfc::create(&without_proof(doc), options.to_json(key), key).await
 }
 
 /// `doc` with `proof` appended to its proof set (always emitted as an array).
@@ -139,14 +129,20 @@ pub fn proofs_of(doc: &Value) -> Vec<Value> {
     }
 }
 
-/// Suites this module verifies, by `type` and `cryptosuite`.
-fn suite_name(proof: &Value) -> Option<String> {
+/// The suites this module verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Suite {
+    /// `DataIntegrityProof` with `eddsa-rdfc-2022` or `eddsa-2022`.
+    EddsaRdfc,
+    /// Legacy `Ed25519Signature2020`, through ssi.
+    Ed25519Signature2020,
+}
+
+fn suite_of(proof: &Value) -> Option<Suite> {
     let ty = proof.get("type")?.as_str()?;
     match (ty, proof.get("cryptosuite").and_then(Value::as_str)) {
-        ("DataIntegrityProof", Some(cs @ ("eddsa-rdfc-2022" | "eddsa-2022"))) => {
-            Some(format!("DataIntegrityProof/{cs}"))
-        }
-        ("Ed25519Signature2020", None) => Some(ty.to_owned()),
+        ("DataIntegrityProof", Some("eddsa-rdfc-2022" | "eddsa-2022")) => Some(Suite::EddsaRdfc),
+        ("Ed25519Signature2020", None) => Some(Suite::Ed25519Signature2020),
         _ => None,
     }
 }
@@ -165,29 +161,74 @@ async fn verify_one(
         verdict: Ok(()),
         proof: proof.clone(),
     };
-    let Some(_) = suite_name(proof) else {
-        outcome.verdict = Err(format!("unsupported proof type {}", outcome.suite));
-        return Ok(outcome);
+    outcome.verdict = match (suite_of(proof), vm) {
+        (None, _) => Err(format!("unsupported proof type {}", outcome.suite)),
+        (Some(_), None) => Err("proof names no verificationMethod".into()),
+        (Some(suite), Some(vm)) => check(doc, proof, all, purpose, resolver, suite, &vm).await?,
     };
+    Ok(outcome)
+}
+
+async fn check(
+    doc: &Value,
+    proof: &Value,
+    all: &[Value],
+    purpose: Purpose,
+    resolver: &impl ControllerResolver,
+    suite: Suite,
+    vm: &str,
+) -> Result<std::result::Result<(), String>> {
     let declared = proof.get("proofPurpose").and_then(Value::as_str).unwrap_or_default();
     if declared != purpose.as_str() {
-        outcome.verdict =
-            Err(format!("proof purpose is {declared:?}, expected {}", purpose.as_str()));
-        return Ok(outcome);
+        return Ok(Err(format!("proof purpose is {declared:?}, expected {}", purpose.as_str())));
     }
-    let Some(vm) = vm else {
-        outcome.verdict = Err("proof names no verificationMethod".into());
-        return Ok(outcome);
-    };
-    let method = match resolve_method(&vm, purpose, resolver, &outcome.suite).await? {
+    let mut method = match resolve_method(vm, purpose, resolver).await? {
         Ok(m) => m,
-        Err(reason) => {
-            outcome.verdict = Err(reason);
-            return Ok(outcome);
-        }
+        Err(reason) => return Ok(Err(reason)),
     };
-    outcome.verdict = check_signature(doc, proof, all, &vm, method).await?;
-    Ok(outcome)
+    let signed = chain_input(doc, proof, all);
+    match suite {
+        Suite::EddsaRdfc => {
+            let Some(multibase) = method.get("publicKeyMultibase").and_then(Value::as_str) else {
+                return Ok(Err(format!("{vm} has no publicKeyMultibase")));
+            };
+            match decode_public_key_multibase(multibase) {
+                Ok(key) => eddsa_rdfc::verify(&signed, proof, &key).await,
+                Err(e) => Ok(Err(format!("{vm}: {e}"))),
+            }
+        }
+        Suite::Ed25519Signature2020 => {
+            // The suite names its key type differently; the key encoding is the same.
+            if method["type"] == "Multikey" {
+                method["type"] = Value::from("Ed25519VerificationKey2020");
+            }
+            ssi_suite::verify(&signed, proof, method).await
+        }
+    }
+}
+
+/// Finds the verification method through its controller document and checks that the document
+/// authorizes it for `purpose`. The inner `Err` is an invalid-proof reason.
+async fn resolve_method(
+    vm: &str,
+    purpose: Purpose,
+    resolver: &impl ControllerResolver,
+) -> Result<std::result::Result<Value, String>> {
+    let controller = vm.split('#').next().unwrap_or(vm);
+    let Some(doc) = resolver.resolve_controller(controller).await? else {
+        return Err(Error::Resolution {
+            id: controller.to_owned(),
+            reason: "no controller document known".into(),
+        });
+    };
+    let vm = &bare_did_key_method(vm);
+    let Some(method) = doc.method(vm) else {
+        return Ok(Err(format!("{controller} has no verification method {vm}")));
+    };
+    if !doc.allows(vm, purpose) {
+        return Ok(Err(format!("{controller} does not authorize {vm} for {}", purpose.as_str())));
+    }
+    Ok(Ok(method))
 }
 
 /// A did:key used without a fragment (as some issuers do) means its one key.
@@ -203,60 +244,6 @@ fn describe(proof: &Value) -> String {
     match proof.get("cryptosuite").and_then(Value::as_str) {
         Some(cs) => format!("{ty}/{cs}"),
         None => ty.to_owned(),
-    }
-}
-
-/// Finds the verification method through its controller document and checks that the document
-/// authorizes it for `purpose`. The inner `Err` is an invalid-proof reason.
-async fn resolve_method(
-    vm: &str,
-    purpose: Purpose,
-    resolver: &impl ControllerResolver,
-    suite: &str,
-) -> Result<std::result::Result<AnyMethod, String>> {
-    let controller = vm.split('#').next().unwrap_or(vm);
-    let Some(doc) = resolver.resolve_controller(controller).await? else {
-        return Err(Error::Resolution {
-            id: controller.to_owned(),
-            reason: "no controller document known".into(),
-        });
-    };
-    let vm = &bare_did_key_method(vm);
-    let Some(mut method) = doc.method(vm) else {
-        return Ok(Err(format!("{controller} has no verification method {vm}")));
-    };
-    if !doc.allows(vm, purpose) {
-        return Ok(Err(format!("{controller} does not authorize {vm} for {}", purpose.as_str())));
-    }
-    // Ed25519Signature2020 names its key type differently; the key encoding is the same.
-    if suite == "Ed25519Signature2020" && method["type"] == "Multikey" {
-        method["type"] = Value::from("Ed25519VerificationKey2020");
-    }
-    let generic: GenericVerificationMethod = serde_json::from_value(method)
-        .map_err(|e| Error::Resolution { id: vm.to_owned(), reason: e.to_string() })?;
-    Ok(AnyMethod::try_from(generic).map_err(|e| format!("unusable verification method: {e}")))
-}
-
-async fn check_signature(
-    doc: &Value,
-    proof: &Value,
-    all: &[Value],
-    vm: &str,
-    method: AnyMethod,
-) -> Result<std::result::Result<(), String>> {
-    let parsed: Proof<AnySuite> = match serde_json::from_value(proof.clone()) {
-        Ok(p) => p,
-        Err(e) => return Ok(Err(format!("malformed proof: {e}"))),
-    };
-    let claims = ld_document(&chain_input(doc, proof, all))?;
-    let mut methods = HashMap::new();
-    methods.insert(iri(vm)?, method);
-    let params = VerificationParameters::from_resolver(&methods)
-        .with_json_ld_loader(context::loader().clone());
-    match parsed.validate_proof(&params, &claims).await {
-        Ok(Ok(())) => Ok(Ok(())),
-        Ok(Err(invalid)) => Ok(Err(invalid.to_string())),
-        Err(e) => could_not_check(&e.to_string()),
     }
 }
 
@@ -284,63 +271,11 @@ fn chain_input(doc: &Value, proof: &Value, all: &[Value]) -> Value {
     out
 }
 
-/// Sorts ssi's "could not check" errors: an unknown context is our typed error; a JSON-LD
-/// expansion failure (undefined term, bad @type) means the document is malformed, which for a
-/// verifier is an invalid proof, not an outage.
-fn could_not_check(message: &str) -> Result<std::result::Result<(), String>> {
-    if let Some(url) = unknown_context_in(message) {
-        return Err(Error::UnknownContext { url });
-    }
-    Ok(Err(message.to_owned()))
-}
-
-fn signing_error(message: &str) -> Error {
-    match unknown_context_in(message) {
-        Some(url) => Error::UnknownContext { url },
-        None => Error::Signing { reason: message.to_owned() },
-    }
-}
-
-fn unknown_context_in(message: &str) -> Option<String> {
-    if !message.contains("Unknown context") {
-        return None;
-    }
-    let start = message.find("loading document `")? + "loading document `".len();
-    let end = message[start..].find('`')? + start;
-    Some(message[start..end].to_owned())
-}
-
-fn ssi_purpose(purpose: Purpose) -> ProofPurpose {
-    match purpose {
-        Purpose::AssertionMethod => ProofPurpose::Assertion,
-        Purpose::Authentication => ProofPurpose::Authentication,
-    }
-}
-
-fn signing_method(key: &Ed25519Key) -> Result<Multikey> {
-    serde_json::from_value(serde_json::json!({
-        "id": key.verification_method(),
-        "type": "Multikey",
-        "controller": key.controller(),
-        "publicKeyMultibase": public_key_multibase(&key.public_key()),
-    }))
-    .map_err(|e| Error::key(e.to_string()))
-}
-
-fn iri(s: &str) -> Result<IriBuf> {
-    IriBuf::new(s.to_owned()).map_err(|_| Error::malformed(format!("{s:?} is not an IRI")))
-}
-
 /// `doc` without its `proof` member.
-pub(crate) fn without_proof(doc: &Value) -> Value {
+pub fn without_proof(doc: &Value) -> Value {
     let mut out = doc.clone();
     if let Some(obj) = out.as_object_mut() {
         obj.remove("proof");
     }
     out
-}
-
-fn ld_document(v: &Value) -> Result<LdDocument> {
-    let value = serde_json::from_value(v.clone()).map_err(|e| Error::malformed(e.to_string()))?;
-    Ok(LdDocument::new(value, crate::model::types_of(v)))
 }
