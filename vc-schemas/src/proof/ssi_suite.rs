@@ -2,7 +2,7 @@
 //!
 //! Badgemesh signs and verifies `eddsa-rdfc-2022` with [`super::eddsa_rdfc`]; this module is the
 //! reference those are tested and benchmarked against, and the verifier for the legacy suites
-//! (`Ed25519Signature2020`). Documents are passed as plain JSON ([`LdDocument`]).
+//! (`Ed25519Signature2020`). Documents are passed as plain JSON.
 
 use std::collections::HashMap;
 

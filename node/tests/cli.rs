@@ -1,0 +1,243 @@
+//! The `badgemesh` binary, run as a user would, in temporary data directories.
+#![allow(clippy::unwrap_used)]
+
+use std::{
+    io::Write,
+    path::{Path, PathBuf},
+    process::{Command, Output, Stdio},
+};
+
+use serde_json::{Value, json};
+
+fn specs() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs")
+}
+
+fn example(name: &str) -> PathBuf {
+    specs().join("openbadges-3.0/examples").join(name)
+}
+
+fn badgemesh(dir: &Path, args: &[&str]) -> Output {
+    badgemesh_stdin(dir, args, None)
+}
+
+fn badgemesh_stdin(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_badgemesh"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("BADGEMESH_DATA_DIR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(text) = stdin {
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// A one-line reason on standard error, as the CLI promises.
+fn assert_one_line_reason(o: &Output) {
+    let err = stderr(o);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.starts_with("badgemesh: "), "{err}");
+}
+
+fn init_node() -> (tempfile::TempDir, PathBuf, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("node");
+    let out = badgemesh(&dir, &["init"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let did = stdout(&out).trim().to_owned();
+    (tmp, dir, did)
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn init_creates_a_private_key_and_refuses_to_run_twice() {
+    let (_tmp, dir, did) = init_node();
+    assert!(did.starts_with("did:key:z6Mk"), "{did}");
+    let key_file = dir.join("node.key");
+    let before = std::fs::read(&key_file).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+    }
+    let again = badgemesh(&dir, &["init"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert_one_line_reason(&again);
+    assert_eq!(std::fs::read(&key_file).unwrap(), before, "init changed an existing node");
+}
+
+#[test]
+fn data_dir_comes_from_the_environment_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("env-node");
+    let out = Command::new(env!("CARGO_BIN_EXE_badgemesh")).arg("init").env("BADGEMESH_DATA_DIR", &dir).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.join("node.key").exists());
+}
+
+#[test]
+fn did_prints_the_did_document() {
+    let (_tmp, dir, did) = init_node();
+    let out = badgemesh(&dir, &["did"]);
+    assert!(out.status.success());
+    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["id"], did);
+    assert_eq!(doc["assertionMethod"][0], doc["verificationMethod"][0]["id"]);
+    let missing = badgemesh(&dir.join("nowhere"), &["did"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert_one_line_reason(&missing);
+    assert!(stderr(&missing).contains("badgemesh init"));
+}
+
+#[test]
+fn sign_then_verify_in_both_formats() {
+    let (tmp, dir, did) = init_node();
+    let input = example("complete-openbadgecredential.json");
+    let mut unsigned: Value = serde_json::from_str(&std::fs::read_to_string(&input).unwrap()).unwrap();
+    unsigned.as_object_mut().unwrap().remove("credentialStatus");
+    let input = write(tmp.path(), "unsigned.json", &unsigned.to_string());
+    let signed = badgemesh(&dir, &["sign", input.to_str().unwrap()]);
+    assert!(signed.status.success(), "{}", stderr(&signed));
+    let doc: Value = serde_json::from_str(&stdout(&signed)).unwrap();
+    assert_eq!(doc["issuer"]["id"], did);
+    assert_eq!(doc["issuer"]["name"], unsigned["issuer"]["name"], "other Profile fields are kept");
+    assert_eq!(doc["proof"][0]["cryptosuite"], "eddsa-rdfc-2022");
+    let file = write(tmp.path(), "signed.json", &stdout(&signed));
+    let report = badgemesh(&dir, &["verify", file.to_str().unwrap()]);
+    assert_eq!(report.status.code(), Some(0), "{}", stdout(&report));
+    let report: Value = serde_json::from_str(&stdout(&report)).unwrap();
+    assert_eq!(report["outcome"], "valid");
+    let names: Vec<&str> = report["checks"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["parse", "context", "type", "schema", "proof", "issuer", "validity", "status"]);
+
+    // From standard input, as a VC-JWT.
+    let text = std::fs::read_to_string(&input).unwrap();
+    let jwt = badgemesh_stdin(&dir, &["sign", "--format", "jwt", "-"], Some(&text));
+    assert!(jwt.status.success(), "{}", stderr(&jwt));
+    assert_eq!(stdout(&jwt).trim().split('.').count(), 3);
+    let verified = badgemesh_stdin(&dir, &["verify", "-"], Some(&stdout(&jwt)));
+    assert_eq!(verified.status.code(), Some(0), "{}", stdout(&verified));
+}
+
+#[test]
+fn sign_refuses_what_is_not_a_valid_credential() {
+    let (tmp, dir, _) = init_node();
+    let cases = [
+        ("not-json.json", "{not json".to_owned()),
+        ("array.json", "[1, 2]".to_owned()),
+        ("wrong-type.json", json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"]}).to_string()),
+        ("no-subject.json", {
+            let mut d: Value = serde_json::from_str(&std::fs::read_to_string(example("basic-openbadgecredential.json")).unwrap()).unwrap();
+            d.as_object_mut().unwrap().remove("credentialSubject");
+            d.to_string()
+        }),
+    ];
+    for (name, text) in cases {
+        let file = write(tmp.path(), name, &text);
+        let out = badgemesh(&dir, &["sign", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{name}: {}", stderr(&out));
+        assert_one_line_reason(&out);
+        assert!(stdout(&out).is_empty(), "{name}: nothing is printed on failure");
+    }
+    let missing = badgemesh(&dir, &["sign", "/nonexistent/file.json"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert_one_line_reason(&missing);
+}
+
+#[test]
+fn verify_exit_codes_tell_invalid_from_unknown() {
+    let (tmp, dir, _) = init_node();
+    let signed = badgemesh(&dir, &["sign", example("basic-openbadgecredential.json").to_str().unwrap()]);
+    let mut doc: Value = serde_json::from_str(&stdout(&signed)).unwrap();
+    doc["name"] = json!("Forged");
+    let tampered = write(tmp.path(), "tampered.json", &doc.to_string());
+    let out = badgemesh(&dir, &["verify", tampered.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["outcome"], "invalid");
+
+    doc["@context"].as_array_mut().unwrap().push(json!("https://unknown.example/ctx.json"));
+    let unknown = write(tmp.path(), "unknown.json", &doc.to_string());
+    assert_eq!(badgemesh(&dir, &["verify", unknown.to_str().unwrap()]).status.code(), Some(2));
+    let garbage = write(tmp.path(), "garbage.json", "\u{1}\u{2}garbage");
+    assert_eq!(badgemesh(&dir, &["verify", garbage.to_str().unwrap()]).status.code(), Some(2));
+    let missing = badgemesh(&dir, &["verify", "/nonexistent.json"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert_one_line_reason(&missing);
+}
+
+#[test]
+fn verify_uses_a_given_status_list_and_reports_skipped_without_one() {
+    let list_dir = specs().join("openbadges-3.0/validator-samples/bit-string-list");
+    let credential = list_dir.join("credential-status-revoked.json");
+    let list = list_dir.join("testlist.json");
+    let tmp = tempfile::tempdir().unwrap();
+    // The samples' https issuer publishes the validator's test key; pin that document.
+    let key = "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi";
+    let issuer = "https://1edtech.edu/issuers/565049";
+    let vm = format!("{issuer}#{key}");
+    let controller = write(
+        tmp.path(),
+        "issuer.json",
+        &json!({"id": issuer, "verificationMethod": [{"id": vm, "type": "Multikey", "controller": issuer, "publicKeyMultibase": key}], "assertionMethod": [vm]}).to_string(),
+    );
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&credential).unwrap()).unwrap();
+    let url = doc["credentialStatus"]["statusListCredential"].as_str().unwrap();
+    let base = ["verify", "--controller", controller.to_str().unwrap()];
+    let with_list = format!("{url}={}", list.display());
+    let mut args = base.to_vec();
+    args.extend(["--status-list", &with_list, credential.to_str().unwrap()]);
+    let out = badgemesh(tmp.path(), &args);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("revoked: bit 23 set"));
+
+    let mut args = base.to_vec();
+    args.push(credential.to_str().unwrap());
+    let out = badgemesh(tmp.path(), &args);
+    assert_eq!(out.status.code(), Some(2), "no list held: status unknown");
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let status = report["checks"].as_array().unwrap().iter().find(|c| c["name"] == "status").unwrap();
+    assert_eq!(status["status"], "skipped");
+}
+
+#[test]
+fn verify_checks_presentation_challenge_and_domain() {
+    let (tmp, dir, _) = init_node();
+    let signed = badgemesh(&dir, &["sign", example("basic-openbadgecredential.json").to_str().unwrap()]);
+    let vc: Value = serde_json::from_str(&stdout(&signed)).unwrap();
+    let key = badgemesh_node::keys::load(&dir).unwrap();
+    let vp = vc_schemas::presentation::build(None, key.controller(), &[vc]);
+    let binding = vc_schemas::presentation::Binding {
+        challenge: Some("c-123".into()),
+        domains: vec!["verifier.example".into()],
+        created: chrono::Utc::now(),
+    };
+    let vp = futures::executor::block_on(vc_schemas::presentation::sign(&vp, &key, &binding)).unwrap();
+    let file = write(tmp.path(), "vp.json", &vp.to_string());
+    let path = file.to_str().unwrap();
+    let ok = badgemesh(&dir, &["verify", "--challenge", "c-123", "--domain", "verifier.example", path]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
+    let wrong = badgemesh(&dir, &["verify", "--challenge", "other", "--domain", "verifier.example", path]);
+    assert_eq!(wrong.status.code(), Some(1));
+}
