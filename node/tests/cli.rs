@@ -91,7 +91,11 @@ fn init_creates_a_private_key_and_refuses_to_run_twice() {
 fn data_dir_comes_from_the_environment_too() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("env-node");
-    let out = Command::new(env!("CARGO_BIN_EXE_badgemesh")).arg("init").env("BADGEMESH_DATA_DIR", &dir).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_badgemesh"))
+        .arg("init")
+        .env("BADGEMESH_DATA_DIR", &dir)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(dir.join("node.key").exists());
 }
@@ -114,7 +118,8 @@ fn did_prints_the_did_document() {
 fn sign_then_verify_in_both_formats() {
     let (tmp, dir, did) = init_node();
     let input = example("complete-openbadgecredential.json");
-    let mut unsigned: Value = serde_json::from_str(&std::fs::read_to_string(&input).unwrap()).unwrap();
+    let mut unsigned: Value =
+        serde_json::from_str(&std::fs::read_to_string(&input).unwrap()).unwrap();
     unsigned.as_object_mut().unwrap().remove("credentialStatus");
     let input = write(tmp.path(), "unsigned.json", &unsigned.to_string());
     let signed = badgemesh(&dir, &["sign", input.to_str().unwrap()]);
@@ -128,8 +133,12 @@ fn sign_then_verify_in_both_formats() {
     assert_eq!(report.status.code(), Some(0), "{}", stdout(&report));
     let report: Value = serde_json::from_str(&stdout(&report)).unwrap();
     assert_eq!(report["outcome"], "valid");
-    let names: Vec<&str> = report["checks"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["parse", "context", "type", "schema", "proof", "issuer", "validity", "status"]);
+    let names: Vec<&str> =
+        report["checks"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        ["parse", "context", "type", "schema", "proof", "issuer", "validity", "status"]
+    );
 
     // From standard input, as a VC-JWT.
     let text = std::fs::read_to_string(&input).unwrap();
@@ -168,7 +177,8 @@ fn sign_refuses_what_is_not_a_valid_credential() {
 #[test]
 fn verify_exit_codes_tell_invalid_from_unknown() {
     let (tmp, dir, _) = init_node();
-    let signed = badgemesh(&dir, &["sign", example("basic-openbadgecredential.json").to_str().unwrap()]);
+    let signed =
+        badgemesh(&dir, &["sign", example("basic-openbadgecredential.json").to_str().unwrap()]);
     let mut doc: Value = serde_json::from_str(&stdout(&signed)).unwrap();
     doc["name"] = json!("Forged");
     let tampered = write(tmp.path(), "tampered.json", &doc.to_string());
@@ -217,14 +227,16 @@ fn verify_uses_a_given_status_list_and_reports_skipped_without_one() {
     let out = badgemesh(tmp.path(), &args);
     assert_eq!(out.status.code(), Some(2), "no list held: status unknown");
     let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let status = report["checks"].as_array().unwrap().iter().find(|c| c["name"] == "status").unwrap();
+    let status =
+        report["checks"].as_array().unwrap().iter().find(|c| c["name"] == "status").unwrap();
     assert_eq!(status["status"], "skipped");
 }
 
 #[test]
 fn verify_checks_presentation_challenge_and_domain() {
     let (tmp, dir, _) = init_node();
-    let signed = badgemesh(&dir, &["sign", example("basic-openbadgecredential.json").to_str().unwrap()]);
+    let signed =
+        badgemesh(&dir, &["sign", example("basic-openbadgecredential.json").to_str().unwrap()]);
     let vc: Value = serde_json::from_str(&stdout(&signed)).unwrap();
     let key = badgemesh_node::keys::load(&dir).unwrap();
     let vp = vc_schemas::presentation::build(None, key.controller(), &[vc]);
@@ -233,11 +245,14 @@ fn verify_checks_presentation_challenge_and_domain() {
         domains: vec!["verifier.example".into()],
         created: chrono::Utc::now(),
     };
-    let vp = futures::executor::block_on(vc_schemas::presentation::sign(&vp, &key, &binding)).unwrap();
+    let vp =
+        futures::executor::block_on(vc_schemas::presentation::sign(&vp, &key, &binding)).unwrap();
     let file = write(tmp.path(), "vp.json", &vp.to_string());
     let path = file.to_str().unwrap();
-    let ok = badgemesh(&dir, &["verify", "--challenge", "c-123", "--domain", "verifier.example", path]);
+    let ok =
+        badgemesh(&dir, &["verify", "--challenge", "c-123", "--domain", "verifier.example", path]);
     assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
-    let wrong = badgemesh(&dir, &["verify", "--challenge", "other", "--domain", "verifier.example", path]);
+    let wrong =
+        badgemesh(&dir, &["verify", "--challenge", "other", "--domain", "verifier.example", path]);
     assert_eq!(wrong.status.code(), Some(1));
 }

@@ -37,7 +37,9 @@ fn bench(c: &mut Criterion) {
     let raw_sig = dalek.sign(&bytes);
 
     let mut g = c.benchmark_group("baseline");
-    g.bench_function("ed25519 sign (credential bytes)", |b| b.iter(|| dalek.sign(black_box(&bytes))));
+    g.bench_function("ed25519 sign (credential bytes)", |b| {
+        b.iter(|| dalek.sign(black_box(&bytes)))
+    });
     g.bench_function("ed25519 verify (credential bytes)", |b| {
         b.iter(|| dalek.verifying_key().verify(black_box(&bytes), &raw_sig).unwrap())
     });
@@ -45,22 +47,38 @@ fn bench(c: &mut Criterion) {
 
     let proof = block_on(data_integrity::sign(&doc, &key, &options)).unwrap();
     let signed = data_integrity::attach(&doc, proof.clone());
-    let method = vc_schemas::did::did_key_document(key.controller()).unwrap().method(key.verification_method()).unwrap();
+    let method = vc_schemas::did::did_key_document(key.controller())
+        .unwrap()
+        .method(key.verification_method())
+        .unwrap();
     let resolver = OfflineResolver::default();
     let mut g = c.benchmark_group("eddsa-rdfc-2022");
-    g.bench_function("sign ssi", |b| b.iter(|| block_on(ssi_suite::sign(black_box(&doc), &key, &options)).unwrap()));
+    g.bench_function("sign ssi", |b| {
+        b.iter(|| block_on(ssi_suite::sign(black_box(&doc), &key, &options)).unwrap())
+    });
     g.bench_function("sign badgemesh", |b| {
         b.iter(|| block_on(data_integrity::sign(black_box(&doc), &key, &options)).unwrap())
     });
     g.bench_function("verify ssi", |b| {
-        b.iter(|| block_on(ssi_suite::verify(black_box(&doc), &proof, method.clone())).unwrap().unwrap())
+        b.iter(|| {
+            block_on(ssi_suite::verify(black_box(&doc), &proof, method.clone())).unwrap().unwrap()
+        })
     });
     g.bench_function("verify badgemesh (proof only)", |b| {
-        b.iter(|| block_on(eddsa_rdfc::verify(black_box(&doc), &proof, &key.public_key())).unwrap().unwrap())
+        b.iter(|| {
+            block_on(eddsa_rdfc::verify(black_box(&doc), &proof, &key.public_key()))
+                .unwrap()
+                .unwrap()
+        })
     });
     g.bench_function("verify badgemesh (resolve + proof)", |b| {
         b.iter(|| {
-            let o = block_on(data_integrity::verify(black_box(&signed), Purpose::AssertionMethod, &resolver)).unwrap();
+            let o = block_on(data_integrity::verify(
+                black_box(&signed),
+                Purpose::AssertionMethod,
+                &resolver,
+            ))
+            .unwrap();
             assert!(o[0].is_valid());
         })
     });

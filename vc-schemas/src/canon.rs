@@ -33,6 +33,11 @@ use ssi::{
 
 use crate::{Error, Result, context};
 
+mod compiled;
+mod fast;
+
+use compiled::Ctx;
+
 /// Most distinct context sets kept: each is a list of embedded URLs, so the space is small, but
 /// the bound keeps an attacker who varies the order from growing memory.
 const MAX_CACHED_CONTEXTS: usize = 64;
@@ -43,6 +48,8 @@ type ActiveContext = json_ld::Context<json_ld::IriBuf, json_ld::BlankIdBuf>;
 #[derive(Default)]
 pub struct Canonicalizer {
     contexts: RwLock<HashMap<String, Arc<ActiveContext>>>,
+    /// Compiled term tables for the fast path (`None`: the context set is outside its subset).
+    compiled: RwLock<HashMap<String, Option<Arc<Ctx>>>>,
 }
 
 impl std::fmt::Debug for Canonicalizer {
@@ -67,14 +74,67 @@ impl Canonicalizer {
         &GLOBAL
     }
 
-    /// The canonical N-Quads lines (sorted, each ending in `\n`) of `doc`.
+    /// The canonical N-Quads lines (sorted, each ending in `\n`) of `doc`: through the fast
+    /// path when it covers the document, else through the general path.
     pub async fn nquads(&self, doc: &Value) -> Result<Vec<String>> {
-        let mut body = doc
-            .as_object()
-            .cloned()
-            .ok_or_else(|| Error::malformed("a JSON-LD document is an object"))?;
-        let ctx = body.remove("@context").unwrap_or(Value::Null);
-        let active = self.active_context(&ctx).await?;
+        let (body, ctx) = split(doc)?;
+        if let Some(table) = self.compiled_context(&ctx) {
+            match fast::quads(&body, &table) {
+                Ok(quads) => return Ok(normalize(&quads)),
+                // Outside the fast path's subset (presentations, legacy documents, value
+                // objects): the general path decides.
+                Err(_unsupported) => {}
+            }
+        }
+        self.general(body, &ctx).await
+    }
+
+    /// The general path only: the `json-ld` crate's expansion and toRdf.
+    pub async fn nquads_general(&self, doc: &Value) -> Result<Vec<String>> {
+        let (body, ctx) = split(doc)?;
+        self.general(body, &ctx).await
+    }
+
+    /// The fast path only; `None` when it does not cover `doc` (for tests and benchmarks).
+    pub fn nquads_fast(&self, doc: &Value) -> Option<Vec<String>> {
+        let (body, ctx) = split(doc).ok()?;
+        let table = self.compiled_context(&ctx)?;
+        fast::quads(&body, &table).ok().map(|q| normalize(&q))
+    }
+
+    /// Why the fast path does not cover `doc` (`Ok` when it does): for tests and profiling.
+    pub fn fast_path_gap(&self, doc: &Value) -> std::result::Result<(), &'static str> {
+        let (body, ctx) = split(doc).map_err(|_| "not an object")?;
+        if !cacheable(&ctx) {
+            return Err("context set is not a list of embedded URLs");
+        }
+        let table = Ctx::top_level(&ctx).map_err(|u| u.0)?;
+        fast::quads(&body, &table).map(|_| ()).map_err(|u| u.0)
+    }
+
+    fn compiled_context(&self, ctx: &Value) -> Option<Arc<Ctx>> {
+        if !cacheable(ctx) {
+            return None;
+        }
+        let key = ctx.to_string();
+        if let Some(hit) = self.compiled.read().ok().and_then(|c| c.get(&key).cloned()) {
+            return hit;
+        }
+        let table = Ctx::top_level(ctx).ok();
+        if let Ok(mut cache) = self.compiled.write()
+            && cache.len() < MAX_CACHED_CONTEXTS
+        {
+            cache.insert(key, table.clone());
+        }
+        table
+    }
+
+    async fn general(
+        &self,
+        body: serde_json::Map<String, Value>,
+        ctx: &Value,
+    ) -> Result<Vec<String>> {
+        let active = self.active_context(ctx).await?;
         let json: json_ld::syntax::Value = serde_json::from_value(Value::Object(body))
             .map_err(|e| Error::malformed(e.to_string()))?;
         let expanded = json
@@ -92,7 +152,7 @@ impl Canonicalizer {
             .cloned()
             .filter_map(|Quad(s, p, o, g)| Some(Quad(s, p.into_iri()?, o, g)))
             .collect();
-        Ok(urdna2015::normalize(quads.iter().map(|q| q.as_lexical_quad_ref())).into_nquads_lines())
+        Ok(normalize(&quads))
     }
 
     /// The active context after processing `ctx`, from the cache when possible.
@@ -110,6 +170,20 @@ impl Canonicalizer {
         }
         Ok(processed)
     }
+}
+
+fn normalize(quads: &[LexicalQuad]) -> Vec<String> {
+    urdna2015::normalize(quads.iter().map(|q| q.as_lexical_quad_ref())).into_nquads_lines()
+}
+
+/// A document's body and its `@context`.
+fn split(doc: &Value) -> Result<(serde_json::Map<String, Value>, Value)> {
+    let mut body = doc
+        .as_object()
+        .cloned()
+        .ok_or_else(|| Error::malformed("a JSON-LD document is an object"))?;
+    let ctx = body.remove("@context").unwrap_or(Value::Null);
+    Ok((body, ctx))
 }
 
 /// Only sets of embedded context URLs are cached (inline contexts are processed every time).

@@ -11,8 +11,9 @@
 
 mod common;
 
+use common::generate;
 use common::{block_on, json, read};
-use rand::{Rng, SeedableRng, rngs::StdRng, seq::SliceRandom};
+use rand::{SeedableRng, rngs::StdRng};
 use serde_json::{Value, json};
 use ssi::{
     json_ld::{CompactJsonLd, Expandable},
@@ -70,51 +71,6 @@ fn self_issued_badge_keeps_both_types_of_the_shared_node() {
     assert!(canon.contains("<did:example:alice> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://purl.imsglobal.org/spec/vc/ob/vocab.html#Profile>"));
     assert!(canon.contains("<did:example:alice> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://purl.imsglobal.org/spec/vc/ob/vocab.html#AchievementSubject>"));
     assert_eq!(ours(&doc), ssi_canon(&doc));
-}
-
-/// A varied OB 3.0 credential: optional members in and out, unicode and escapes, floats,
-/// duplicate array values, subjects with and without ids, status entries, evidence.
-fn generate(rng: &mut StdRng) -> Value {
-    let bases = [
-        "complete-openbadgecredential",
-        "basic-openbadgecredential",
-        "skill-assertion-case",
-        "achievement-alignment-credential-engine",
-    ];
-    let mut doc = json(&format!("openbadges-3.0/examples/{}.json", bases.choose(rng).unwrap()));
-    let words = [
-        "Teamwork",
-        "Bäckerei ✓",
-        "line\nbreak",
-        "quote \" and \\ slash",
-        "日本語",
-        "emoji 🎓",
-        "",
-    ];
-    let word = |rng: &mut StdRng| (*words.choose(rng).unwrap()).to_owned();
-    doc["name"] = json!(word(rng));
-    doc["credentialSubject"]["achievement"]["name"] = json!(word(rng));
-    doc["credentialSubject"]["achievement"]["tag"] = json!([word(rng), word(rng), "dup", "dup"]);
-    if rng.gen_bool(0.5) {
-        let credits = rng.gen_range(0..400);
-        doc["credentialSubject"]["creditsEarned"] =
-            if rng.gen_bool(0.5) { json!(credits) } else { json!(f64::from(credits) / 8.0) };
-    }
-    if rng.gen_bool(0.3) {
-        let subject = doc["credentialSubject"].as_object_mut().unwrap();
-        subject.remove("id");
-        subject.insert("identifier".into(), json!([{"type": "IdentityObject", "hashed": true, "identityHash": "sha256$00", "identityType": "emailAddress", "salt": word(rng)}]));
-    }
-    if rng.gen_bool(0.4) {
-        doc["credentialStatus"] = json!({"id": "https://issuer.example/status/1#7", "type": "BitstringStatusListEntry", "statusPurpose": "revocation", "statusListIndex": rng.gen_range(0..131072).to_string(), "statusListCredential": "https://issuer.example/status/1"});
-    }
-    if rng.gen_bool(0.4) {
-        doc["evidence"] = json!([{"id": "https://evidence.example/1", "type": ["Evidence"], "narrative": word(rng), "name": word(rng)}]);
-    }
-    if rng.gen_bool(0.3) {
-        doc.as_object_mut().unwrap().remove("description");
-    }
-    doc
 }
 
 /// Whether ssi is known to canonicalize `doc` differently from JSON-LD 1.1 (see module doc).

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use rand::{Rng, rngs::StdRng, seq::SliceRandom};
 use serde_json::{Value, json};
 use vc_schemas::did::{ControllerDocument, OfflineResolver};
 
@@ -54,4 +55,49 @@ pub fn methods_of(doc: &Value) -> Vec<String> {
 
 pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
     futures::executor::block_on(f)
+}
+
+/// A varied OB 3.0 credential: optional members in and out, unicode and escapes, floats,
+/// duplicate array values, subjects with and without ids, status entries, evidence.
+pub fn generate(rng: &mut StdRng) -> Value {
+    let bases = [
+        "complete-openbadgecredential",
+        "basic-openbadgecredential",
+        "skill-assertion-case",
+        "achievement-alignment-credential-engine",
+    ];
+    let mut doc = json(&format!("openbadges-3.0/examples/{}.json", bases.choose(rng).unwrap()));
+    let words = [
+        "Teamwork",
+        "Bäckerei ✓",
+        "line\nbreak",
+        "quote \" and \\ slash",
+        "日本語",
+        "emoji 🎓",
+        "",
+    ];
+    let word = |rng: &mut StdRng| (*words.choose(rng).unwrap()).to_owned();
+    doc["name"] = json!(word(rng));
+    doc["credentialSubject"]["achievement"]["name"] = json!(word(rng));
+    doc["credentialSubject"]["achievement"]["tag"] = json!([word(rng), word(rng), "dup", "dup"]);
+    if rng.gen_bool(0.5) {
+        let credits = rng.gen_range(0..400);
+        doc["credentialSubject"]["creditsEarned"] =
+            if rng.gen_bool(0.5) { json!(credits) } else { json!(f64::from(credits) / 8.0) };
+    }
+    if rng.gen_bool(0.3) {
+        let subject = doc["credentialSubject"].as_object_mut().unwrap();
+        subject.remove("id");
+        subject.insert("identifier".into(), json!([{"type": "IdentityObject", "hashed": true, "identityHash": "sha256$00", "identityType": "emailAddress", "salt": word(rng)}]));
+    }
+    if rng.gen_bool(0.4) {
+        doc["credentialStatus"] = json!({"id": "https://issuer.example/status/1#7", "type": "BitstringStatusListEntry", "statusPurpose": "revocation", "statusListIndex": rng.gen_range(0..131072).to_string(), "statusListCredential": "https://issuer.example/status/1"});
+    }
+    if rng.gen_bool(0.4) {
+        doc["evidence"] = json!([{"id": "https://evidence.example/1", "type": ["Evidence"], "narrative": word(rng), "name": word(rng)}]);
+    }
+    if rng.gen_bool(0.3) {
+        doc.as_object_mut().unwrap().remove("description");
+    }
+    doc
 }
