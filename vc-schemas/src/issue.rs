@@ -87,7 +87,7 @@ pub async fn sign(
             let proof = data_integrity::sign(prepared, key, &ProofOptions::assertion(now)).await?;
             Ok(data_integrity::attach(prepared, proof))
         }
-        Format::Jwt => jwt::sign(prepared, key).await.map(Value::String),
+        Format::Jwt => jwt::sign(prepared, key).map(Value::String),
     }
 }
 

@@ -3,6 +3,11 @@
 //! The secret never leaves this type except through [`Ed25519Key::to_secret_bytes`], which the
 //! node's keystore uses to write its 0600 key file.
 
+use std::{
+    collections::HashMap,
+    sync::{LazyLock, Mutex},
+};
+
 use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
 
 use crate::{Error, Result};
@@ -99,18 +104,55 @@ pub fn public_key_multibase(key: &VerifyingKey) -> String {
 }
 
 /// Decodes a `z6Mk…` Ed25519 multikey.
+///
+/// Decoding decompresses a curve point (~10 µs), and a verifier meets the same few issuer keys
+/// again and again, so decoded keys are memoized (bounded; the function is pure).
 pub fn decode_public_key_multibase(s: &str) -> Result<VerifyingKey> {
+    const MAX_CACHED_KEYS: usize = 4096;
+    static CACHE: LazyLock<Mutex<HashMap<String, VerifyingKey>>> = LazyLock::new(Mutex::default);
+    if let Some(key) = CACHE.lock().ok().and_then(|c| c.get(s).copied()) {
+        return Ok(key);
+    }
     let (_, bytes) = multibase::decode(s).map_err(|e| Error::key(e.to_string()))?;
     let raw = bytes
         .strip_prefix(&ED25519_PUB)
         .and_then(|b| <[u8; 32]>::try_from(b).ok())
         .ok_or_else(|| Error::key("not a multicodec Ed25519 public key"))?;
-    VerifyingKey::from_bytes(&raw).map_err(|e| Error::key(e.to_string()))
+    let key = VerifyingKey::from_bytes(&raw).map_err(|e| Error::key(e.to_string()))?;
+    if let Ok(mut cache) = CACHE.lock() {
+        if cache.len() >= MAX_CACHED_KEYS {
+            cache.clear();
+        }
+        cache.insert(s.to_owned(), key);
+    }
+    Ok(key)
 }
 
 /// The `did:key` of an Ed25519 public key.
 pub fn did_key_of(key: &VerifyingKey) -> String {
     format!("did:key:{}", public_key_multibase(key))
+}
+
+/// The Ed25519 key of a Multikey, Ed25519VerificationKey2020 or OKP JsonWebKey method.
+pub fn method_public_key(method: &serde_json::Value) -> Result<VerifyingKey> {
+    if let Some(mb) = method.get("publicKeyMultibase").and_then(serde_json::Value::as_str) {
+        return decode_public_key_multibase(mb);
+    }
+    let jwk = method.get("publicKeyJwk").ok_or_else(|| Error::key("method has no public key"))?;
+    if jwk.get("crv").and_then(serde_json::Value::as_str) != Some("Ed25519") {
+        return Err(Error::key("JWK is not an Ed25519 key"));
+    }
+    let x = jwk
+        .get("x")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| Error::key("JWK has no x"))?;
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let raw: [u8; 32] = URL_SAFE_NO_PAD
+        .decode(x)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| Error::key("JWK x is not 32 bytes"))?;
+    VerifyingKey::from_bytes(&raw).map_err(|e| Error::key(e.to_string()))
 }
 
 #[cfg(test)]

@@ -82,12 +82,12 @@ pub async fn verify_jwt<R: ControllerResolver>(token: &str, opts: &Options<'_, R
             return r;
         }
     };
-    r.id = decoded.credential.get("id").and_then(Value::as_str).map(str::to_owned);
-    let doc = decoded.credential.clone();
-    if !structure(&mut r, &doc, "VerifiableCredential") {
+    r.id = decoded.credential().get("id").and_then(Value::as_str).map(str::to_owned);
+    let doc = decoded.credential();
+    if !structure(&mut r, doc, "VerifiableCredential") {
         return r;
     }
-    schema_check(&mut r, &doc);
+    schema_check(&mut r, doc);
     match decoded.verify_signature(opts.resolver).await {
         Ok(Ok(())) => match decoded.claim_mismatches().as_slice() {
             [] => r.ok(
@@ -99,9 +99,9 @@ pub async fn verify_jwt<R: ControllerResolver>(token: &str, opts: &Options<'_, R
         Ok(Err(reason)) => r.failed("proof", reason),
         Err(e) => r.unknown("proof", e.to_string()),
     }
-    issuer_check(&mut r, &doc, decoded.kid());
-    validity_check(&mut r, &doc, opts.now);
-    status_check(&mut r, &doc, opts).await;
+    issuer_check(&mut r, doc, decoded.kid());
+    validity_check(&mut r, doc, opts.now);
+    status_check(&mut r, doc, opts).await;
     r
 }
 

@@ -271,3 +271,34 @@ fn status_lists_revoke_and_suspend() {
         json!(StatusList::new(status_list::MIN_ENTRIES * 2).unwrap().encode());
     assert_eq!(verify_at(&vc, &lists, None, None).check("status").unwrap().status, Status::Failed);
 }
+
+#[test]
+fn did_jwk_issuers_resolve_offline_and_verify() {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let seed = [11u8; 32];
+    let public = Ed25519Key::did_key_from_seed(&seed).public_key();
+    let jwk: ssi::JWK = serde_json::from_value(
+        json!({"kty": "OKP", "crv": "Ed25519", "x": URL_SAFE_NO_PAD.encode(public.as_bytes())}),
+    )
+    .unwrap();
+    let did = ssi::dids::DIDJWK::generate(&jwk).to_string();
+    let key = Ed25519Key::with_verification_method(&seed, format!("{did}#0"));
+    let prepared =
+        issue::prepare(&example("basic-openbadgecredential"), &did, "urn:uuid:jwk", now()).unwrap();
+    let signed = block_on(issue::sign(&prepared, &key, Format::DataIntegrity, now())).unwrap();
+    let report = verify_at(&signed, &[], None, None);
+    assert_eq!(report.outcome, Outcome::Valid, "{report:#?}");
+    let token = block_on(issue::sign(&prepared, &key, Format::Jwt, now())).unwrap();
+    let resolver = OfflineResolver::default();
+    let opts = Options {
+        now: now(),
+        resolver: &resolver,
+        status_lists: &[],
+        challenge: None,
+        domain: None,
+    };
+    assert_eq!(
+        block_on(verify::verify_text(token.as_str().unwrap(), &opts)).outcome,
+        Outcome::Valid
+    );
+}

@@ -13,7 +13,7 @@ use super::{eddsa_rdfc, ssi_suite};
 use crate::{
     Error, Result,
     did::{ControllerResolver, Purpose},
-    key::{Ed25519Key, decode_public_key_multibase},
+    key::{Ed25519Key, method_public_key},
 };
 
 /// The proof options a signer chooses.
@@ -188,15 +188,10 @@ async fn check(
     };
     let signed = chain_input(doc, proof, all);
     match suite {
-        Suite::EddsaRdfc => {
-            let Some(multibase) = method.get("publicKeyMultibase").and_then(Value::as_str) else {
-                return Ok(Err(format!("{vm} has no publicKeyMultibase")));
-            };
-            match decode_public_key_multibase(multibase) {
-                Ok(key) => eddsa_rdfc::verify(&signed, proof, &key).await,
-                Err(e) => Ok(Err(format!("{vm}: {e}"))),
-            }
-        }
+        Suite::EddsaRdfc => match method_public_key(&method) {
+            Ok(key) => eddsa_rdfc::verify(&signed, proof, &key).await,
+            Err(e) => Ok(Err(format!("{vm}: {e}"))),
+        },
         Suite::Ed25519Signature2020 => {
             // The suite names its key type differently; the key encoding is the same.
             if method["type"] == "Multikey" {

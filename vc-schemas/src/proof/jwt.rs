@@ -3,71 +3,80 @@
 //! The payload is the credential itself (VC-JOSE-COSE) plus the registered claims the OB 3.0
 //! JWT section asks for (`iss`, `jti`, `nbf`, `sub`, `exp`), so both kinds of verifier accept it.
 //! The header carries `typ: vc+jwt` (the Recommendation's value; ssi would write `vc-ld+jwt`).
-//! Legacy VCDM 1.1 tokens that wrap the credential in a `vc` claim are read too.
-
-use std::borrow::Cow;
+//! Legacy VCDM 1.1 tokens that wrap the credential in a `vc` claim are read too. The compact
+//! serialization is three base64url parts; the signature is `ed25519-dalek`'s.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::DateTime;
-use ed25519_dalek::{Signature, VerifyingKey};
+use ed25519_dalek::Signature;
 use serde_json::{Map, Value};
-use ssi::claims::jws::JwsPayload;
 
 use crate::{
     Error, Result,
     did::{ControllerResolver, Purpose},
-    key::{Ed25519Key, decode_public_key_multibase},
+    key::{Ed25519Key, method_public_key},
     model::id_of,
 };
 
 /// The media type in the JOSE header.
 pub const TYP: &str = "vc+jwt";
 
-struct Payload(Vec<u8>);
-
-impl JwsPayload for Payload {
-    fn typ(&self) -> Option<&str> {
-        Some(TYP)
-    }
-
-    fn payload_bytes(&self) -> Cow<'_, [u8]> {
-        Cow::Borrowed(&self.0)
-    }
+/// The JWT payload: the credential's members, then the registered claims derived from it
+/// (unless the credential already has a member of that name). Serialized without copying the
+/// credential.
+#[derive(serde::Serialize)]
+struct Payload<'a> {
+    #[serde(flatten)]
+    credential: &'a Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    iss: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    jti: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sub: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nbf: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exp: Option<i64>,
 }
 
-/// The JWT claims derived from a credential.
-fn registered_claims(credential: &Value) -> Map<String, Value> {
-    let mut claims = Map::new();
-    let mut put = |name: &str, v: Option<Value>| {
-        if let Some(v) = v {
-            claims.insert(name.to_owned(), v);
+impl<'a> Payload<'a> {
+    fn of(credential: &'a Map<String, Value>) -> Self {
+        let absent = |name: &str| !credential.contains_key(name);
+        let epoch = |name: &str| {
+            let text = credential.get(name)?.as_str()?;
+            DateTime::parse_from_rfc3339(text).ok().map(|t| t.timestamp())
+        };
+        Self {
+            credential,
+            iss: credential.get("issuer").and_then(id_of).filter(|_| absent("iss")),
+            jti: credential.get("id").filter(|_| absent("jti")),
+            sub: credential
+                .get("credentialSubject")
+                .and_then(|s| s.get("id"))
+                .filter(|_| absent("sub")),
+            nbf: epoch("validFrom").filter(|_| absent("nbf")),
+            exp: epoch("validUntil").filter(|_| absent("exp")),
         }
-    };
-    put("iss", credential.get("issuer").and_then(id_of).map(Value::from));
-    put("jti", credential.get("id").cloned());
-    put("sub", credential.get("credentialSubject").and_then(|s| s.get("id")).cloned());
-    put("nbf", epoch(credential.get("validFrom")));
-    put("exp", epoch(credential.get("validUntil")));
-    claims
-}
-
-fn epoch(v: Option<&Value>) -> Option<Value> {
-    DateTime::parse_from_rfc3339(v?.as_str()?).ok().map(|t| Value::from(t.timestamp()))
+    }
 }
 
 /// Signs `credential` as a compact VC-JWT with `key` (`kid` = its verification method).
-pub async fn sign(credential: &Value, key: &Ed25519Key) -> Result<String> {
-    let mut payload = credential
-        .as_object()
-        .cloned()
-        .ok_or_else(|| Error::malformed("credential is not an object"))?;
-    payload.extend(registered_claims(credential));
-    let bytes = serde_json::to_vec(&payload).map_err(|e| Error::malformed(e.to_string()))?;
-    let jws = Payload(bytes)
-        .sign(key.to_jwk())
-        .await
-        .map_err(|e| Error::Signing { reason: e.to_string() })?;
-    Ok(jws.as_str().to_owned())
+pub fn sign(credential: &Value, key: &Ed25519Key) -> Result<String> {
+    let credential =
+        credential.as_object().ok_or_else(|| Error::malformed("credential is not an object"))?;
+    let header = serde_json::json!({"alg": "EdDSA", "kid": key.verification_method(), "typ": TYP});
+    let header = serde_json::to_vec(&header).map_err(|e| Error::malformed(e.to_string()))?;
+    let payload = serde_json::to_vec(&Payload::of(credential))
+        .map_err(|e| Error::malformed(e.to_string()))?;
+    let mut token = String::with_capacity((header.len() + payload.len()) * 4 / 3 + 96);
+    URL_SAFE_NO_PAD.encode_string(header, &mut token);
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(payload, &mut token);
+    let signature = key.sign(token.as_bytes());
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(signature, &mut token);
+    Ok(token)
 }
 
 /// Whether `text` looks like a compact JWS (three base64url parts).
@@ -81,10 +90,8 @@ pub fn looks_like_jwt(text: &str) -> bool {
 pub struct DecodedJwt {
     /// JOSE header.
     pub header: Value,
-    /// Full JWT payload.
+    /// Full JWT payload: the credential itself, or (VCDM 1.1 tokens) claims with a `vc` member.
     pub payload: Value,
-    /// The credential inside (the payload itself, or its `vc` claim for VCDM 1.1 tokens).
-    pub credential: Value,
     signing_input: String,
     signature: Vec<u8>,
 }
@@ -109,17 +116,20 @@ pub fn decode(token: &str) -> Result<DecodedJwt> {
     };
     let header = json(part(h, "header")?, "header")?;
     let payload = json(part(p, "payload")?, "payload")?;
-    let credential = payload.get("vc").cloned().unwrap_or_else(|| payload.clone());
     Ok(DecodedJwt {
         header,
         payload,
-        credential,
         signing_input: format!("{h}.{p}"),
         signature: part(s, "signature")?,
     })
 }
 
 impl DecodedJwt {
+    /// The credential inside: the payload itself, or its `vc` claim for VCDM 1.1 tokens.
+    pub fn credential(&self) -> &Value {
+        self.payload.get("vc").unwrap_or(&self.payload)
+    }
+
     /// The `kid` header.
     pub fn kid(&self) -> Option<&str> {
         self.header.get("kid").and_then(Value::as_str)
@@ -153,7 +163,7 @@ impl DecodedJwt {
         if !doc.allows(kid, Purpose::AssertionMethod) {
             return Ok(Err(format!("{controller} does not authorize {kid} for assertionMethod")));
         }
-        let key = match method_key(&method) {
+        let key = match method_public_key(&method) {
             Ok(k) => k,
             Err(e) => return Ok(Err(e.to_string())),
         };
@@ -167,33 +177,30 @@ impl DecodedJwt {
 
     /// Checks that the registered claims present agree with the credential (OB 3.0 §8.2.4).
     pub fn claim_mismatches(&self) -> Vec<String> {
-        let expected = registered_claims(&self.credential);
-        ["iss", "jti", "sub", "nbf", "exp"]
-            .iter()
-            .filter_map(|name| {
-                let got = self.payload.get(*name)?;
-                let want = expected.get(*name);
-                (Some(got) != want)
+        let Some(credential) = self.credential().as_object() else {
+            return vec!["credential is not an object".into()];
+        };
+        let derived = Payload::of(credential);
+        let expected: [(&str, Option<Value>); 5] = [
+            ("iss", derived.iss.map(Value::from)),
+            ("jti", derived.jti.cloned()),
+            ("sub", derived.sub.cloned()),
+            ("nbf", derived.nbf.map(Value::from)),
+            ("exp", derived.exp.map(Value::from)),
+        ];
+        let in_vc = self.payload.get("vc").is_some();
+        expected
+            .into_iter()
+            .filter_map(|(name, want)| {
+                let got = self.payload.get(name)?;
+                // A payload that is the credential checks its own members against themselves
+                // only when they were derived (the credential has no member of that name).
+                if !in_vc && credential.contains_key(name) {
+                    return None;
+                }
+                (Some(got) != want.as_ref())
                     .then(|| format!("claim {name} = {got} does not match the credential"))
             })
             .collect()
     }
-}
-
-/// The Ed25519 key of a Multikey, Ed25519VerificationKey2020 or OKP JsonWebKey method.
-fn method_key(method: &Value) -> Result<VerifyingKey> {
-    if let Some(mb) = method.get("publicKeyMultibase").and_then(Value::as_str) {
-        return decode_public_key_multibase(mb);
-    }
-    let jwk = method.get("publicKeyJwk").ok_or_else(|| Error::key("method has no public key"))?;
-    if jwk.get("crv").and_then(Value::as_str) != Some("Ed25519") {
-        return Err(Error::key("JWK is not an Ed25519 key"));
-    }
-    let x = jwk.get("x").and_then(Value::as_str).ok_or_else(|| Error::key("JWK has no x"))?;
-    let raw: [u8; 32] = URL_SAFE_NO_PAD
-        .decode(x)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| Error::key("JWK x is not 32 bytes"))?;
-    VerifyingKey::from_bytes(&raw).map_err(|e| Error::key(e.to_string()))
 }
