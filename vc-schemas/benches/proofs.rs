@@ -105,10 +105,17 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.bench_function("sign", |b| b.iter(|| jwt::sign(black_box(&doc), &key).unwrap()));
-    g.bench_function("decode + verify", |b| {
+    g.bench_function("verify signature (decode header, resolve did:key, EdDSA)", |b| {
         b.iter(|| {
             let d = jwt::decode(black_box(&token)).unwrap();
             block_on(d.verify_signature(&resolver)).unwrap().unwrap();
+        })
+    });
+    g.bench_function("verify signature + parse payload", |b| {
+        b.iter(|| {
+            let d = jwt::decode(black_box(&token)).unwrap();
+            block_on(d.verify_signature(&resolver)).unwrap().unwrap();
+            black_box(d.credential().unwrap());
         })
     });
     g.finish();

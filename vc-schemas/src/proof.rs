@@ -1,8 +1,9 @@
-//! Proofs: Data Integrity (`eddsa-rdfc-2022`, and verification of the legacy `eddsa-2022` and
-//! `Ed25519Signature2020`) and VC-JWT (EdDSA).
+//! Proofs: Data Integrity (`eddsa-rdfc-2022`, `eddsa-jcs-2022`, and verification of the legacy
+//! `eddsa-2022` and `Ed25519Signature2020`) and VC-JWT (EdDSA).
 
 pub mod data_integrity;
 mod document;
+pub mod eddsa_jcs;
 pub mod eddsa_rdfc;
 pub mod jwt;
 pub mod ssi_suite;

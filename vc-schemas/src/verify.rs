@@ -82,8 +82,14 @@ pub async fn verify_jwt<R: ControllerResolver>(token: &str, opts: &Options<'_, R
             return r;
         }
     };
-    r.id = decoded.credential().get("id").and_then(Value::as_str).map(str::to_owned);
-    let doc = decoded.credential();
+    let doc = match decoded.credential() {
+        Ok(doc) => doc,
+        Err(e) => {
+            r.unknown("parse", e.to_string());
+            return r;
+        }
+    };
+    r.id = doc.get("id").and_then(Value::as_str).map(str::to_owned);
     if !structure(&mut r, doc, "VerifiableCredential") {
         return r;
     }

@@ -9,7 +9,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value};
 
-use super::{eddsa_rdfc, ssi_suite};
+use super::{eddsa_jcs, eddsa_rdfc, ssi_suite};
 use crate::{
     Error, Result,
     did::{ControllerResolver, Purpose},
@@ -134,6 +134,8 @@ pub fn proofs_of(doc: &Value) -> Vec<Value> {
 enum Suite {
     /// `DataIntegrityProof` with `eddsa-rdfc-2022` or `eddsa-2022`.
     EddsaRdfc,
+    /// `DataIntegrityProof` with `eddsa-jcs-2022`.
+    EddsaJcs,
     /// Legacy `Ed25519Signature2020`, through ssi.
     Ed25519Signature2020,
 }
@@ -142,6 +144,7 @@ fn suite_of(proof: &Value) -> Option<Suite> {
     let ty = proof.get("type")?.as_str()?;
     match (ty, proof.get("cryptosuite").and_then(Value::as_str)) {
         ("DataIntegrityProof", Some("eddsa-rdfc-2022" | "eddsa-2022")) => Some(Suite::EddsaRdfc),
+        ("DataIntegrityProof", Some("eddsa-jcs-2022")) => Some(Suite::EddsaJcs),
         ("Ed25519Signature2020", None) => Some(Suite::Ed25519Signature2020),
         _ => None,
     }
@@ -190,6 +193,10 @@ async fn check(
     match suite {
         Suite::EddsaRdfc => match method_public_key(&method) {
             Ok(key) => eddsa_rdfc::verify(&signed, proof, &key).await,
+            Err(e) => Ok(Err(format!("{vm}: {e}"))),
+        },
+        Suite::EddsaJcs => match method_public_key(&method) {
+            Ok(key) => eddsa_jcs::verify(&signed, proof, &key),
             Err(e) => Ok(Err(format!("{vm}: {e}"))),
         },
         Suite::Ed25519Signature2020 => {

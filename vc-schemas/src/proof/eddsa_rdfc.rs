@@ -79,7 +79,7 @@ pub async fn verify(
     Ok(key.verify(&data, &signature).map_err(|_| "invalid signature".to_owned()))
 }
 
-fn context_is_prefix(proof_ctx: &Value, doc_ctx: Option<&Value>) -> bool {
+pub(crate) fn context_is_prefix(proof_ctx: &Value, doc_ctx: Option<&Value>) -> bool {
     let as_list = |v: &Value| match v {
         Value::Array(items) => items.clone(),
         other => vec![other.clone()],

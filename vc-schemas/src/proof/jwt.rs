@@ -6,6 +6,8 @@
 //! Legacy VCDM 1.1 tokens that wrap the credential in a `vc` claim are read too. The compact
 //! serialization is three base64url parts; the signature is `ed25519-dalek`'s.
 
+use std::sync::OnceLock;
+
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::DateTime;
 use ed25519_dalek::Signature;
@@ -85,18 +87,25 @@ pub fn looks_like_jwt(text: &str) -> bool {
     t.split('.').count() == 3 && t.starts_with("ey")
 }
 
-/// A decoded VC-JWT.
-#[derive(Debug, Clone)]
+/// A VC-JWT split into its parts. The header and signature are decoded at once; the payload
+/// only when asked for, so a signature check does not pay for parsing the credential.
+#[derive(Debug)]
 pub struct DecodedJwt {
-    /// JOSE header.
-    pub header: Value,
-    /// Full JWT payload: the credential itself, or (VCDM 1.1 tokens) claims with a `vc` member.
-    pub payload: Value,
-    signing_input: String,
+    token: String,
+    /// End of the signing input (`header.payload`) in `token`.
+    signed_len: usize,
+    header: Value,
     signature: Vec<u8>,
+    payload: OnceLock<std::result::Result<Value, String>>,
 }
 
-/// Decodes a compact VC-JWT without checking it.
+fn base64url(x: &str, what: &str) -> Result<Vec<u8>> {
+    URL_SAFE_NO_PAD
+        .decode(x)
+        .map_err(|e| Error::malformed(format!("JWS {what} is not base64url: {e}")))
+}
+
+/// Splits a compact VC-JWT and decodes its header; nothing is checked yet.
 pub fn decode(token: &str) -> Result<DecodedJwt> {
     let token = token.trim();
     let mut parts = token.split('.');
@@ -105,29 +114,41 @@ pub fn decode(token: &str) -> Result<DecodedJwt> {
     else {
         return Err(Error::malformed("a compact JWS has three parts"));
     };
-    let part = |x: &str, what: &str| {
-        URL_SAFE_NO_PAD
-            .decode(x)
-            .map_err(|e| Error::malformed(format!("JWS {what} is not base64url: {e}")))
-    };
-    let json = |bytes: Vec<u8>, what: &str| -> Result<Value> {
-        serde_json::from_slice(&bytes)
-            .map_err(|e| Error::malformed(format!("JWS {what} is not JSON: {e}")))
-    };
-    let header = json(part(h, "header")?, "header")?;
-    let payload = json(part(p, "payload")?, "payload")?;
+    let header = serde_json::from_slice(&base64url(h, "header")?)
+        .map_err(|e| Error::malformed(format!("JWS header is not JSON: {e}")))?;
     Ok(DecodedJwt {
+        token: token.to_owned(),
+        signed_len: h.len() + 1 + p.len(),
         header,
-        payload,
-        signing_input: format!("{h}.{p}"),
-        signature: part(s, "signature")?,
+        signature: base64url(s, "signature")?,
+        payload: OnceLock::new(),
     })
 }
 
 impl DecodedJwt {
+    /// The JOSE header.
+    pub fn header(&self) -> &Value {
+        &self.header
+    }
+
+    /// The JWT payload: the credential itself, or (VCDM 1.1 tokens) claims with a `vc` member.
+    pub fn payload(&self) -> Result<&Value> {
+        self.payload
+            .get_or_init(|| {
+                let encoded =
+                    &self.token[self.token.find('.').map_or(0, |i| i + 1)..self.signed_len];
+                let bytes = base64url(encoded, "payload").map_err(|e| e.to_string())?;
+                serde_json::from_slice(&bytes)
+                    .map_err(|e| format!("malformed input: JWS payload is not JSON: {e}"))
+            })
+            .as_ref()
+            .map_err(|reason| Error::malformed(reason.trim_start_matches("malformed input: ")))
+    }
+
     /// The credential inside: the payload itself, or its `vc` claim for VCDM 1.1 tokens.
-    pub fn credential(&self) -> &Value {
-        self.payload.get("vc").unwrap_or(&self.payload)
+    pub fn credential(&self) -> Result<&Value> {
+        let payload = self.payload()?;
+        Ok(payload.get("vc").unwrap_or(payload))
     }
 
     /// The `kid` header.
@@ -171,13 +192,15 @@ impl DecodedJwt {
             return Ok(Err("signature is not 64 bytes".into()));
         };
         Ok(key
-            .verify_strict(self.signing_input.as_bytes(), &signature)
+            .verify_strict(self.token[..self.signed_len].as_bytes(), &signature)
             .map_err(|_| "invalid signature".to_owned()))
     }
 
     /// Checks that the registered claims present agree with the credential (OB 3.0 §8.2.4).
     pub fn claim_mismatches(&self) -> Vec<String> {
-        let Some(credential) = self.credential().as_object() else {
+        let (Ok(payload), Some(credential)) =
+            (self.payload(), self.credential().ok().and_then(Value::as_object))
+        else {
             return vec!["credential is not an object".into()];
         };
         let derived = Payload::of(credential);
@@ -188,11 +211,11 @@ impl DecodedJwt {
             ("nbf", derived.nbf.map(Value::from)),
             ("exp", derived.exp.map(Value::from)),
         ];
-        let in_vc = self.payload.get("vc").is_some();
+        let in_vc = payload.get("vc").is_some();
         expected
             .into_iter()
             .filter_map(|(name, want)| {
-                let got = self.payload.get(name)?;
+                let got = payload.get(name)?;
                 // A payload that is the credential checks its own members against themselves
                 // only when they were derived (the credential has no member of that name).
                 if !in_vc && credential.contains_key(name) {
