@@ -2,7 +2,10 @@
 //! controller (did:web, an https issuer URL) comes from a [`ControllerResolver`] the caller
 //! supplies, so the node can add did:web with its own cache and fetch policy.
 
-use std::collections::HashMap;
+use std::{
+    collections::HashMap,
+    sync::{Arc, LazyLock, Mutex},
+};
 
 use serde_json::{Value, json};
 use ssi::dids::{DID, DIDJWK, DIDResolver};
@@ -12,9 +15,10 @@ use crate::{
     key::{decode_public_key_multibase, public_key_multibase},
 };
 
-/// A controller document (DID document or VC-DI controller document), as JSON.
+/// A controller document (DID document or VC-DI controller document), as JSON; cheap to clone,
+/// so resolvers can cache them.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ControllerDocument(pub Value);
+pub struct ControllerDocument(Arc<Value>);
 
 /// What a verification method may be used for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +40,16 @@ impl Purpose {
 }
 
 impl ControllerDocument {
+    /// Wraps a controller document.
+    pub fn new(doc: Value) -> Self {
+        Self(Arc::new(doc))
+    }
+
+    /// The document as JSON.
+    pub fn json(&self) -> &Value {
+        &self.0
+    }
+
     /// The document's `id`.
     pub fn id(&self) -> Option<&str> {
         self.0.get("id").and_then(Value::as_str)
@@ -125,15 +139,33 @@ impl ControllerResolver for OfflineResolver {
     }
 }
 
-/// The DID document of an Ed25519 `did:key`, with a Multikey verification method.
+/// The DID document of an Ed25519 `did:key`, with a Multikey verification method. Documents
+/// are memoized (bounded): the function is pure and verifiers meet the same issuers repeatedly.
 pub fn did_key_document(did: &str) -> Result<ControllerDocument> {
+    const MAX_CACHED: usize = 4096;
+    static CACHE: LazyLock<Mutex<HashMap<String, ControllerDocument>>> =
+        LazyLock::new(Mutex::default);
+    if let Some(doc) = CACHE.lock().ok().and_then(|c| c.get(did).cloned()) {
+        return Ok(doc);
+    }
+    let doc = build_did_key_document(did)?;
+    if let Ok(mut cache) = CACHE.lock() {
+        if cache.len() >= MAX_CACHED {
+            cache.clear();
+        }
+        cache.insert(did.to_owned(), doc.clone());
+    }
+    Ok(doc)
+}
+
+fn build_did_key_document(did: &str) -> Result<ControllerDocument> {
     let multibase = did
         .strip_prefix("did:key:")
         .ok_or_else(|| Error::Resolution { id: did.to_owned(), reason: "not a did:key".into() })?;
     let key = decode_public_key_multibase(multibase)
         .map_err(|e| Error::Resolution { id: did.to_owned(), reason: e.to_string() })?;
     let vm = format!("{did}#{multibase}");
-    Ok(ControllerDocument(json!({
+    Ok(ControllerDocument::new(json!({
         "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
         "id": did,
         "verificationMethod": [{
@@ -155,7 +187,7 @@ async fn did_jwk_document(did: &str) -> Result<ControllerDocument> {
     let output = DIDJWK.resolve(parsed).await.map_err(|e| resolution(e.to_string()))?;
     let doc =
         serde_json::to_value(output.document.document()).map_err(|e| resolution(e.to_string()))?;
-    Ok(ControllerDocument(doc))
+    Ok(ControllerDocument::new(doc))
 }
 
 #[cfg(test)]
@@ -174,7 +206,7 @@ mod tests {
 
     #[test]
     fn relative_ids_resolve() {
-        let doc = ControllerDocument(json!({
+        let doc = ControllerDocument::new(json!({
             "id": "https://example.com/issuers/1",
             "verificationMethod": [{"id": "#k1", "type": "Multikey", "publicKeyMultibase": "z6Mk"}],
             "assertionMethod": ["#k1"]

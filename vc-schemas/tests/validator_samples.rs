@@ -112,7 +112,7 @@ fn err_proof_method_fails_proof() {
     let mut resolver = OfflineResolver::default();
     resolver.pin(
         issuer,
-        ControllerDocument(serde_json::json!({
+        ControllerDocument::new(serde_json::json!({
             "id": issuer,
             "verificationMethod": [{"id": vm, "type": "Multikey", "controller": issuer, "publicKeyMultibase": TEST_KEY}],
             "assertionMethod": [vm]
@@ -150,7 +150,7 @@ fn revocation_list_1edtech_is_status_unknown_never_a_pass() {
     let did = vm.split('#').next().unwrap().to_owned();
     resolver.pin(
         did.clone(),
-        ControllerDocument(serde_json::json!({
+        ControllerDocument::new(serde_json::json!({
             "id": did,
             "verificationMethod": [{"id": vm, "type": "Ed25519VerificationKey2020", "controller": did, "publicKeyMultibase": TEST_KEY}],
             "assertionMethod": [vm]

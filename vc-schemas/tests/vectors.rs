@@ -138,7 +138,7 @@ fn w3c_eddsa_jcs_2022_vector_verifies_and_resigns_identically() {
         proof["proofValue"].as_str().unwrap(),
         read(&format!("{dir}/sigBTC58JCS.txt")).trim()
     );
-    let mut tampered = signed.clone();
+    let mut tampered = signed;
     tampered["credentialSubject"]["alumniOf"] = serde_json::json!("Elsewhere");
     assert!(!verify_all(&tampered, &OfflineResolver::default())[0].is_valid());
 }

@@ -15,6 +15,6 @@ pub struct DidArgs {}
 pub fn run(dir: &Path, _args: &DidArgs) -> Result<ExitCode, Failure> {
     let key = keys::load(dir)?;
     let doc = vc_schemas::did::did_key_document(key.controller()).map_err(crate::Error::from)?;
-    print_json(&doc.0)?;
+    print_json(doc.json())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -83,7 +83,7 @@ fn resolver(paths: &[PathBuf]) -> Result<OfflineResolver, Failure> {
                 Failure::input(format!("{}: controller document has no id", path.display()))
             })?
             .to_owned();
-        resolver.pin(id, ControllerDocument(doc));
+        resolver.pin(id, ControllerDocument::new(doc));
     }
     Ok(resolver)
 }

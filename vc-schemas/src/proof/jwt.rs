@@ -192,7 +192,7 @@ impl DecodedJwt {
             return Ok(Err("signature is not 64 bytes".into()));
         };
         Ok(key
-            .verify_strict(self.token[..self.signed_len].as_bytes(), &signature)
+            .verify_strict(&self.token.as_bytes()[..self.signed_len], &signature)
             .map_err(|_| "invalid signature".to_owned()))
     }
 

@@ -33,7 +33,7 @@ pub fn sample_resolver(methods: &[&str]) -> OfflineResolver {
         let (controller, fragment) = vm.split_once('#').unwrap();
         r.pin(
             controller,
-            ControllerDocument(json!({
+            ControllerDocument::new(json!({
                 "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
                 "id": controller,
                 "verificationMethod": [{"id": vm, "type": "Multikey", "controller": controller, "publicKeyMultibase": fragment}],
