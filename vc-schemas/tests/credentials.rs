@@ -302,3 +302,51 @@ fn did_jwk_issuers_resolve_offline_and_verify() {
         Outcome::Valid
     );
 }
+
+#[test]
+fn embedded_endorsements_are_verified_and_reported() {
+    let endorser = key(12);
+    let issuer = key(13);
+    let base = example("basic-openbadgecredential");
+    let achievement_id =
+        base["credentialSubject"]["achievement"]["id"].as_str().unwrap().to_owned();
+    let mut endorsement = example("endorsementcredential");
+    endorsement["credentialSubject"]["id"] = json!(achievement_id);
+    endorsement.as_object_mut().unwrap().remove("credentialStatus");
+    let prepared =
+        issue::prepare(&endorsement, endorser.controller(), "urn:uuid:e", now()).unwrap();
+    let signed_endorsement =
+        block_on(issue::sign(&prepared, &endorser, Format::DataIntegrity, now())).unwrap();
+
+    let sign_with = |base: &Value, endorsements: Value| {
+        let mut doc = base.clone();
+        doc["credentialSubject"]["achievement"]["endorsement"] = endorsements;
+        let prepared = issue::prepare(&doc, issuer.controller(), "urn:uuid:c", now()).unwrap();
+        block_on(issue::sign(&prepared, &issuer, Format::DataIntegrity, now())).unwrap()
+    };
+    let report = verify_at(&sign_with(&base, json!([signed_endorsement.clone()])), &[], None, None);
+    assert_eq!(report.outcome, Outcome::Valid, "{report:#?}");
+    assert_eq!(report.check("endorsements").unwrap().status, Status::Ok);
+    assert_eq!(report.endorsements.len(), 1);
+
+    // A forged endorsement is ignored, not held against the credential.
+    let mut forged = signed_endorsement.clone();
+    forged["credentialSubject"]["endorsementComment"] = json!("forged praise");
+    let report = verify_at(&sign_with(&base, json!([forged])), &[], None, None);
+    assert_eq!(report.outcome, Outcome::Valid);
+    assert_eq!(report.check("endorsements").unwrap().status, Status::Skipped);
+    assert_eq!(report.endorsements[0].outcome, Outcome::Invalid);
+
+    // An endorsement of something else, attached here, does not count.
+    let mut other = base.clone();
+    other["credentialSubject"]["achievement"]["id"] = json!("urn:uuid:another-achievement");
+    let report = verify_at(&sign_with(&other, json!([signed_endorsement])), &[], None, None);
+    assert_eq!(report.outcome, Outcome::Valid);
+    let check = report.check("endorsements").unwrap();
+    assert_eq!(check.status, Status::Skipped);
+    assert!(
+        check.reason.contains("but is attached to urn:uuid:another-achievement"),
+        "{}",
+        check.reason
+    );
+}

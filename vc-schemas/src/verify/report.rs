@@ -55,6 +55,10 @@ pub struct Report {
     /// Reports of the credentials inside a presentation.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub credentials: Vec<Report>,
+    /// Reports of the endorsements embedded in a credential (its own, its achievement's, its
+    /// issuer's). They inform; an invalid endorsement does not invalidate the credential.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub endorsements: Vec<Report>,
     /// Whether an essential check could not be made.
     #[serde(skip)]
     indeterminate: bool,
@@ -68,6 +72,7 @@ impl Report {
             outcome: Outcome::Valid,
             checks: Vec::new(),
             credentials: Vec::new(),
+            endorsements: Vec::new(),
             indeterminate: false,
         }
     }
