@@ -137,7 +137,17 @@ fn sign_then_verify_in_both_formats() {
         report["checks"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
     assert_eq!(
         names,
-        ["parse", "context", "type", "schema", "proof", "issuer", "validity", "status"]
+        [
+            "parse",
+            "context",
+            "type",
+            "schema",
+            "proof",
+            "issuer",
+            "validity",
+            "status",
+            "endorsements"
+        ]
     );
 
     // From standard input, as a VC-JWT.

@@ -324,7 +324,7 @@ fn embedded_endorsements_are_verified_and_reported() {
         let prepared = issue::prepare(&doc, issuer.controller(), "urn:uuid:c", now()).unwrap();
         block_on(issue::sign(&prepared, &issuer, Format::DataIntegrity, now())).unwrap()
     };
-    let report = verify_at(&sign_with(&base, json!([signed_endorsement.clone()])), &[], None, None);
+    let report = verify_at(&sign_with(&base, json!([&signed_endorsement])), &[], None, None);
     assert_eq!(report.outcome, Outcome::Valid, "{report:#?}");
     assert_eq!(report.check("endorsements").unwrap().status, Status::Ok);
     assert_eq!(report.endorsements.len(), 1);
@@ -338,7 +338,7 @@ fn embedded_endorsements_are_verified_and_reported() {
     assert_eq!(report.endorsements[0].outcome, Outcome::Invalid);
 
     // An endorsement of something else, attached here, does not count.
-    let mut other = base.clone();
+    let mut other = base;
     other["credentialSubject"]["achievement"]["id"] = json!("urn:uuid:another-achievement");
     let report = verify_at(&sign_with(&other, json!([signed_endorsement])), &[], None, None);
     assert_eq!(report.outcome, Outcome::Valid);
