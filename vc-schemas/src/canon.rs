@@ -1,19 +1,22 @@
 //! RDF Dataset Canonicalization (RDFC-1.0) of JSON-LD documents, with processed contexts
 //! reused across calls.
 //!
-//! Two reasons this is ours rather than ssi's `CanonicalizeClaimsAndConfiguration`:
+//! Why this is ours rather than ssi's `CanonicalizeClaimsAndConfiguration`:
 //! - **Correctness.** ssi 0.16 turns the expanded document into RDF through `linked_data`,
 //!   which drops the `rdf:first` triples of JSON-LD lists (`@container: @list`, e.g. OB
-//!   `allowedValue`): list values were not signed, and proofs over them could not match other
-//!   implementations. Here the RDF comes from the `json-ld` crate's own toRdf conversion
-//!   (JSON-LD 1.1 §8.4, list conversion included), which keeps them. Blank-node labelling and N-Quads come from
-//!   ssi's URDNA2015.
+//!   `allowedValue`: list values were not signed), writes non-integral numbers and coerced
+//!   booleans in non-standard forms, and its URDNA2015 labels tied blank nodes differently from
+//!   the specification. Here RDF comes from the `json-ld` crate's toRdf (JSON-LD 1.1 §8) or from
+//!   the fast path ([`fast`]), and labelling and N-Quads from `rdf-canon` ([`rdfc`]); the output
+//!   equals rdf-canonize's, which the widely deployed JavaScript cryptosuite uses
+//!   (`scripts/interop`, `tests/interop_js.rs`).
 //! - **Speed.** Processing the `@context` set dominates the cost of a proof (~2.7 ms of ~5 ms
-//!   per expansion, `research/FAST_DI_NOTES.md`); it is done once per distinct set of embedded
-//!   context URLs and reused.
+//!   per expansion, `research/FAST_DI_NOTES.md`): the general path does it once per distinct
+//!   set of embedded context URLs; the fast path compiles that set into term tables and skips
+//!   the expanded document altogether.
 //!
-//! Every step is a public API of `json-ld` / `ssi`; differential tests compare the output with
-//! ssi's path byte for byte on documents without lists.
+//! Differential tests hold the paths to each other, to ssi where ssi follows the specification,
+//! and to the W3C and 1EdTech canonical forms.
 
 use std::{
     collections::HashMap,
@@ -28,13 +31,14 @@ use ssi::{
         rdf_types::{Quad, generator},
         syntax::{TryFromJson, context::Context as ContextSyntax},
     },
-    rdf::{LexicalQuad, urdna2015},
+    rdf::LexicalQuad,
 };
 
 use crate::{Error, Result, context};
 
 mod compiled;
 mod fast;
+mod rdfc;
 
 use compiled::Ctx;
 
@@ -80,7 +84,7 @@ impl Canonicalizer {
         let (body, ctx) = split(doc)?;
         if let Some(table) = self.compiled_context(&ctx) {
             match fast::quads(&body, &table) {
-                Ok(quads) => return Ok(normalize(&quads)),
+                Ok(quads) => return normalize(&quads),
                 // Outside the fast path's subset (presentations, legacy documents, value
                 // objects): the general path decides.
                 Err(_unsupported) => {}
@@ -99,7 +103,7 @@ impl Canonicalizer {
     pub fn nquads_fast(&self, doc: &Value) -> Option<Vec<String>> {
         let (body, ctx) = split(doc).ok()?;
         let table = self.compiled_context(&ctx)?;
-        fast::quads(&body, &table).ok().map(|q| normalize(&q))
+        fast::quads(&body, &table).ok().and_then(|q| normalize(&q).ok())
     }
 
     /// Why the fast path does not cover `doc` (`Ok` when it does): for tests and profiling.
@@ -152,7 +156,7 @@ impl Canonicalizer {
             .cloned()
             .filter_map(|Quad(s, p, o, g)| Some(Quad(s, p.into_iri()?, o, g)))
             .collect();
-        Ok(normalize(&quads))
+        normalize(&quads)
     }
 
     /// The active context after processing `ctx`, from the cache when possible.
@@ -172,8 +176,8 @@ impl Canonicalizer {
     }
 }
 
-fn normalize(quads: &[LexicalQuad]) -> Vec<String> {
-    urdna2015::normalize(quads.iter().map(|q| q.as_lexical_quad_ref())).into_nquads_lines()
+fn normalize(quads: &[LexicalQuad]) -> Result<Vec<String>> {
+    rdfc::canonical_lines(quads)
 }
 
 /// A document's body and its `@context`.
