@@ -221,7 +221,9 @@ async fn process(ctx: &Value) -> Result<ActiveContext> {
     Ok(processed)
 }
 
-fn expansion_error(message: &str) -> Error {
+/// Sorts a `json-ld` error: an unknown context is [`Error::UnknownContext`] (could not check),
+/// anything else a malformed document.
+pub(crate) fn expansion_error(message: &str) -> Error {
     match message.split("loading document `").nth(1).and_then(|rest| rest.split('`').next()) {
         Some(url) if message.contains("Unknown context") => {
             Error::UnknownContext { url: url.to_owned() }

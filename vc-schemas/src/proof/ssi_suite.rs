@@ -87,10 +87,10 @@ pub async fn verify(
     match parsed.validate_proof(&params, &ld_document(doc)?).await {
         Ok(Ok(())) => Ok(Ok(())),
         Ok(Err(invalid)) => Ok(Err(invalid.to_string())),
-        Err(e) if e.to_string().contains("Unknown context") => {
-            Err(Error::UnknownContext { url: e.to_string() })
-        }
-        Err(e) => Ok(Err(e.to_string())),
+        Err(e) => match crate::canon::expansion_error(&e.to_string()) {
+            unknown @ Error::UnknownContext { .. } => Err(unknown),
+            _ => Ok(Err(e.to_string())),
+        },
     }
 }
 
