@@ -350,3 +350,53 @@ fn embedded_endorsements_are_verified_and_reported() {
         check.reason
     );
 }
+
+#[test]
+fn a_challenge_counts_only_in_a_valid_proof_by_the_holder() {
+    let issuer = key(14);
+    let holder = key(15);
+    let vc = signed_example("basic-openbadgecredential", &issuer);
+    let vp = presentation::build(None, holder.controller(), &[vc]);
+    let bind = |challenge: &str| Binding {
+        challenge: Some(challenge.into()),
+        domains: vec![],
+        created: now(),
+    };
+    // Replayed presentation: the holder's valid proof is for an old challenge...
+    let replayed = block_on(presentation::sign(&vp, &holder, &bind("old"))).unwrap();
+    // ...and a forged proof claims the new one (its signature does not verify).
+    let mut forged = block_on(data_integrity::sign(
+        &vp,
+        &holder,
+        &ProofOptions {
+            created: now(),
+            purpose: vc_schemas::did::Purpose::Authentication,
+            challenge: Some("new".into()),
+            domains: vec![],
+        },
+    ))
+    .unwrap();
+    forged["proofValue"] = json!(
+        "z3FXQjecWufY46yg5abdVZsXqLhxhueuSoZgNSARiKBk9czhSePTFehP8c3PGfb6a22gkfUKKvT6rs2MZjQeuGkqu"
+    );
+    // The forged proof comes first, where a naive check would read the challenge from.
+    let mut attack = replayed.clone();
+    attack["proof"] = json!([forged, replayed["proof"][0]]);
+    let report = verify_at(&attack, &[], Some("new"), None);
+    assert_eq!(report.check("presentation").unwrap().status, Status::Failed, "{report:#?}");
+    assert_eq!(report.outcome, Outcome::Invalid);
+    // A valid proof with the right challenge by someone who is not the holder does not count.
+    let other = block_on(data_integrity::sign(
+        &vp,
+        &key(16),
+        &ProofOptions {
+            created: now(),
+            purpose: vc_schemas::did::Purpose::Authentication,
+            challenge: Some("new".into()),
+            domains: vec![],
+        },
+    ))
+    .unwrap();
+    let report = verify_at(&data_integrity::attach(&replayed, other), &[], Some("new"), None);
+    assert_eq!(report.check("presentation").unwrap().status, Status::Failed, "{report:#?}");
+}
