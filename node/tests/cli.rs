@@ -88,6 +88,17 @@ fn init_creates_a_private_key_and_refuses_to_run_twice() {
 }
 
 #[test]
+fn init_refuses_a_directory_that_is_not_empty() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("notes.txt"), "mine").unwrap();
+    let out = badgemesh(tmp.path(), &["init"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_one_line_reason(&out);
+    assert!(!tmp.path().join("node.key").exists());
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1, "nothing was written");
+}
+
+#[test]
 fn data_dir_comes_from_the_environment_too() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("env-node");

@@ -7,7 +7,7 @@
 //!   `allowedValue`: list values were not signed), writes non-integral numbers and coerced
 //!   booleans in non-standard forms, and its URDNA2015 labels tied blank nodes differently from
 //!   the specification. Here RDF comes from the `json-ld` crate's toRdf (JSON-LD 1.1 §8) or from
-//!   the fast path ([`fast`]), and labelling and N-Quads from `rdf-canon` ([`rdfc`]); the output
+//!   the fast path (`canon/fast.rs`), and labelling and N-Quads from `rdf-canon` (`canon/rdfc.rs`); the output
 //!   equals rdf-canonize's, which the widely deployed JavaScript cryptosuite uses
 //!   (`scripts/interop`, `tests/interop_js.rs`).
 //! - **Speed.** Processing the `@context` set dominates the cost of a proof (~2.7 ms of ~5 ms

@@ -19,14 +19,21 @@ use vc_schemas::{
 
 fn check(text: &str) -> Outcome {
     let resolver = OfflineResolver::default();
-    let opts = Options { now: chrono::Utc::now(), resolver: &resolver, status_lists: &[], challenge: Some("c"), domain: None };
+    let opts = Options {
+        now: chrono::Utc::now(),
+        resolver: &resolver,
+        status_lists: &[],
+        challenge: Some("c"),
+        domain: None,
+    };
     block_on(verify::verify_text(text, &opts)).outcome
 }
 
 fn signed(format: Format) -> String {
     let key = Ed25519Key::did_key_from_seed(&[3; 32]);
     let doc = json("openbadges-3.0/examples/basic-openbadgecredential.json");
-    let prepared = issue::prepare(&doc, key.controller(), "urn:uuid:r", chrono::Utc::now()).unwrap();
+    let prepared =
+        issue::prepare(&doc, key.controller(), "urn:uuid:r", chrono::Utc::now()).unwrap();
     match block_on(issue::sign(&prepared, &key, format, chrono::Utc::now())).unwrap() {
         Value::String(token) => token,
         doc => doc.to_string(),

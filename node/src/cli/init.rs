@@ -11,10 +11,17 @@ use crate::{Error, keys};
 #[derive(Debug, Args)]
 pub struct InitArgs {}
 
-/// Creates `dir` (mode 0700) and the node key; refuses an existing node and changes nothing.
+/// Creates `dir` (mode 0700) and the node key. An existing node, or any directory that is not
+/// empty, is refused and left as it was.
 pub fn run(dir: &Path, _args: &InitArgs) -> Result<ExitCode, Failure> {
     if keys::key_path(dir).exists() {
         return Err(Error::AlreadyInitialized(dir.to_path_buf()).into());
+    }
+    if std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
+        return Err(Failure::refused(format!(
+            "{} exists and is not empty; choose a new or empty data directory",
+            dir.display()
+        )));
     }
     create_private_dir(dir)?;
     let key = keys::create(dir)?;
