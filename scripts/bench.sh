@@ -39,5 +39,7 @@ for group, name, base in rows:
     ratio = ""
     if base and (b := median(*base)):
         ratio = f"{b / t:.0%} of raw speed" if t < 3 * b else f"{t / b:.0f}x raw time"
+    if "badgemesh" in name and (s := median(group, name.split(" ")[0] + " ssi")):
+        ratio += f"; {s / t:.0f}x ssi's speed"
     print(f"{group + ' / ' + name:<75} {t:9.1f} {1e6 / t:8.0f}  {ratio}")
 PY

@@ -116,7 +116,7 @@ fn line(q: &Quad) -> String {
 fn relabel<'a>(q: &'a Quad, name: impl Fn(&'a str) -> &'a str) -> Quad {
     let subject = match &q.subject {
         Subject::BlankNode(b) => Subject::BlankNode(BlankNode::new_unchecked(name(b.as_str()))),
-        other => other.clone(),
+        other @ Subject::NamedNode(_) => other.clone(),
     };
     let object = match &q.object {
         Term::BlankNode(b) => Term::BlankNode(BlankNode::new_unchecked(name(b.as_str()))),
