@@ -20,6 +20,7 @@ pub fn hashed(identity_type: &str, identity: &str, salt: &str) -> IdentityObject
         identity_hash: identity_hash(&normalize(identity_type, identity), salt),
         identity_type: identity_type.to_owned(),
         salt: Some(salt.to_owned()),
+        extra: Default::default(),
     }
 }
 

@@ -23,8 +23,9 @@ pub enum Format {
     Jwt,
 }
 
-/// Fills the issuer-owned fields of an unsigned OB 3.0 credential and checks it against its
-/// 1EdTech schema. `id` is used only when the credential has none.
+/// Fills the issuer-owned fields of an unsigned OB 3.0 credential, puts it in the 1EdTech
+/// serialization (arrays for sets, no nulls or empty arrays) and checks it against its 1EdTech
+/// schema. `id` is used only when the credential has none.
 pub fn prepare(unsigned: &Value, issuer: &str, id: &str, now: DateTime<Utc>) -> Result<Value> {
     let mut doc = unsigned
         .as_object()
@@ -46,7 +47,12 @@ pub fn prepare(unsigned: &Value, issuer: &str, id: &str, now: DateTime<Utc>) -> 
         doc.insert("credentialSchema".into(), json!([{"id": url, "type": SCHEMA_VALIDATOR_TYPE}]));
         add_extensions_context(&mut doc);
     }
-    let doc = Value::Object(doc);
+    let raw = Value::Object(doc);
+    let doc = match crate::model::to_canonical_form(&raw) {
+        Ok(doc) => doc,
+        // The schema's list of violations says more than serde's first complaint.
+        Err(model) => return Err(schema::validate(kind, &raw).err().unwrap_or(model)),
+    };
     schema::validate(kind, &doc)?;
     Ok(doc)
 }
@@ -115,6 +121,21 @@ mod tests {
         assert_eq!(doc["validFrom"], "2025-01-02T03:04:05Z");
         assert_eq!(doc["credentialSchema"][0]["type"], SCHEMA_VALIDATOR_TYPE);
         assert_eq!(doc["@context"][2], context::OB_EXTENSIONS);
+    }
+
+    #[test]
+    fn prepare_emits_the_1edtech_serialization() {
+        let mut doc = basic();
+        doc["type"] = json!(["VerifiableCredential", "OpenBadgeCredential"]);
+        doc["credentialSubject"]["type"] = json!("AchievementSubject");
+        doc["credentialSubject"]["narrative"] = Value::Null;
+        doc["credentialSubject"]["achievement"]["tag"] = json!([]);
+        doc["evidence"] = json!({"type": "Evidence", "narrative": "did it", "custom": null});
+        let out = prepare(&doc, "did:key:z6Mk", "urn:uuid:1", Utc::now()).unwrap();
+        assert_eq!(out["credentialSubject"]["type"], json!(["AchievementSubject"]));
+        assert!(out["credentialSubject"].get("narrative").is_none());
+        assert!(out["credentialSubject"]["achievement"].get("tag").is_none());
+        assert_eq!(out["evidence"], json!([{"type": ["Evidence"], "narrative": "did it"}]));
     }
 
     #[test]

@@ -51,3 +51,35 @@ pub fn id_of(node: &serde_json::Value) -> Option<&str> {
 pub(crate) fn is_empty<T>(v: &Option<OneOrMany<T>>) -> bool {
     v.as_ref().is_none_or(|l| l.is_empty())
 }
+
+/// `doc` in the 1EdTech serialization (OB 3.0 §serialization): a round trip through the typed
+/// model (arrays for every set, single values wrapped), then every `null` and every empty array
+/// removed, at any depth. Fails when the document does not fit the model (a required member
+/// missing, a wrong JSON type), with serde's description of where.
+pub fn to_canonical_form(doc: &serde_json::Value) -> crate::Result<serde_json::Value> {
+    let malformed = |e: serde_json::Error| crate::Error::Malformed { reason: e.to_string() };
+    let typed = if types_of(doc).iter().any(|t| t == "EndorsementCredential") {
+        let c: EndorsementCredential = serde_json::from_value(doc.clone()).map_err(malformed)?;
+        serde_json::to_value(c)
+    } else {
+        let c: AchievementCredential = serde_json::from_value(doc.clone()).map_err(malformed)?;
+        serde_json::to_value(c)
+    };
+    let mut out = typed.map_err(malformed)?;
+    prune(&mut out);
+    Ok(out)
+}
+
+fn prune(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            map.values_mut().for_each(prune);
+            map.retain(|_, v| !v.is_null() && !v.as_array().is_some_and(Vec::is_empty));
+        }
+        serde_json::Value::Array(items) => {
+            items.iter_mut().for_each(prune);
+            items.retain(|v| !v.is_null());
+        }
+        _ => {}
+    }
+}

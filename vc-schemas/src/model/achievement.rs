@@ -86,6 +86,9 @@ pub struct Image {
     /// Caption.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
+    /// Anything else (kept so a round trip loses nothing; the schema judges it).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// OB 3.0 `Alignment`.

@@ -117,6 +117,9 @@ pub struct CredentialSchema {
     /// `1EdTechJsonSchemaValidator2019` or `JsonSchema`.
     #[serde(rename = "type")]
     pub schema_type: String,
+    /// Anything else (kept so a round trip loses nothing; the schema judges it).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `credentialStatus`: for Badgemesh a `BitstringStatusListEntry`.

@@ -52,6 +52,9 @@ pub struct IdentityObject {
     /// Salt appended to the identity before hashing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub salt: Option<String>,
+    /// Anything else (kept so a round trip loses nothing; the schema judges it).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// OB 3.0 `Result` (named `ResultEntry` to keep `Result` for errors).

@@ -4,7 +4,7 @@
 //! signature is Ed25519 over those 64 bytes; `proofValue` is base58btc multibase. The legacy
 //! name `eddsa-2022` (the same algorithm) is verified too.
 
-use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, VerifyingKey};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -66,17 +66,27 @@ pub async fn verify(
         },
         _ => return Ok(Err("proofValue is not base58btc multibase".into())),
     };
-    if let Some(ctx) = proof.get("@context")
-        && !context_is_prefix(ctx, doc.get("@context"))
-    {
-        return Ok(Err("proof @context is not a prefix of the document's".into()));
-    }
+    // vc-di-eddsa §3.3.2: a proof with its own @context was made over the document under that
+    // context, which must be a prefix of the document's.
+    let replaced;
+    let doc = match proof.get("@context") {
+        Some(ctx) if !context_is_prefix(ctx, doc.get("@context")) => {
+            return Ok(Err("proof @context is not a prefix of the document's".into()));
+        }
+        Some(ctx) => {
+            let mut d = doc.clone();
+            d["@context"] = ctx.clone();
+            replaced = d;
+            &replaced
+        }
+        None => doc,
+    };
     let data = match hash_data(doc, proof).await {
         Ok(d) => d,
         Err(e @ Error::UnknownContext { .. }) => return Err(e),
         Err(e) => return Ok(Err(e.to_string())),
     };
-    Ok(key.verify(&data, &signature).map_err(|_| "invalid signature".to_owned()))
+    Ok(key.verify_strict(&data, &signature).map_err(|_| "invalid signature".to_owned()))
 }
 
 pub(crate) fn context_is_prefix(proof_ctx: &Value, doc_ctx: Option<&Value>) -> bool {
