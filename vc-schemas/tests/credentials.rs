@@ -5,7 +5,7 @@
 mod common;
 
 use chrono::{DateTime, Utc};
-use common::{block_on, json};
+use common::{OB_EXAMPLES, block_on, json};
 use serde_json::{Value, json};
 use vc_schemas::{
     did::OfflineResolver,
@@ -17,16 +17,6 @@ use vc_schemas::{
     status_list::{self, StatusEntry, StatusList},
     verify::{self, Options, Outcome, Report, Status},
 };
-
-const EXAMPLES: &[&str] = &[
-    "achievement-alignment-case",
-    "achievement-alignment-credential-engine",
-    "basic-openbadgecredential",
-    "complete-openbadgecredential",
-    "docformat-sample-openbadgecredential",
-    "skill-assertion-case",
-    "skill-assertion-ctdl",
-];
 
 fn now() -> DateTime<Utc> {
     "2026-11-22T12:00:00Z".parse().unwrap()
@@ -62,7 +52,7 @@ fn verify_at(
 
 #[test]
 fn examples_round_trip_through_the_typed_model() {
-    for name in EXAMPLES {
+    for name in OB_EXAMPLES {
         let doc = example(name);
         let typed: AchievementCredential = serde_json::from_value(doc.clone()).unwrap();
         assert_eq!(serde_json::to_value(&typed).unwrap(), doc, "{name}");
@@ -94,7 +84,7 @@ fn compacted_input_is_emitted_in_array_form_and_extras_survive() {
 #[test]
 fn every_example_signs_and_verifies_in_both_formats() {
     let k = key(1);
-    for name in EXAMPLES {
+    for name in OB_EXAMPLES {
         let signed = signed_example(name, &k);
         let report = verify_at(&signed, &[], None, None);
         assert_eq!(report.outcome, Outcome::Valid, "{name}: {report:#?}");

@@ -8,7 +8,7 @@ mod common;
 
 use std::{path::PathBuf, process::Command};
 
-use common::{block_on, generate, json, specs};
+use common::{OB_EXAMPLES, block_on, generate, json, specs};
 use rand::{SeedableRng, rngs::StdRng};
 use serde_json::Value;
 use vc_schemas::{
@@ -38,22 +38,12 @@ fn node(script: &str, args: &[String]) -> (bool, Vec<Value>) {
     (out.status.success(), lines)
 }
 
-const EXAMPLES: &[&str] = &[
-    "achievement-alignment-case",
-    "achievement-alignment-credential-engine",
-    "basic-openbadgecredential",
-    "complete-openbadgecredential",
-    "docformat-sample-openbadgecredential",
-    "endorsementcredential",
-    "skill-assertion-case",
-    "skill-assertion-ctdl",
-];
-
 /// The examples (status entries removed: nothing here serves those lists) and generated
 /// credentials with lists, booleans, unicode and escapes.
 fn unsigned_credentials() -> Vec<(String, Value)> {
-    let mut docs: Vec<(String, Value)> = EXAMPLES
+    let mut docs: Vec<(String, Value)> = OB_EXAMPLES
         .iter()
+        .chain(["endorsementcredential"].iter())
         .map(|name| {
             let mut doc = json(&format!("openbadges-3.0/examples/{name}.json"));
             doc.as_object_mut().unwrap().remove("credentialStatus");

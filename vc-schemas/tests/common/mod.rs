@@ -7,6 +7,17 @@ use rand::{Rng, rngs::StdRng, seq::SliceRandom};
 use serde_json::{Value, json};
 use vc_schemas::did::{ControllerDocument, OfflineResolver};
 
+/// The OB 3.0 specification's example credentials (`openbadges-3.0/examples`), by file stem.
+pub const OB_EXAMPLES: &[&str] = &[
+    "achievement-alignment-case",
+    "achievement-alignment-credential-engine",
+    "basic-openbadgecredential",
+    "complete-openbadgecredential",
+    "docformat-sample-openbadgecredential",
+    "skill-assertion-case",
+    "skill-assertion-ctdl",
+];
+
 /// `../shared/specs` beside the repository (or `BADGEMESH_SPECS`).
 pub fn specs() -> PathBuf {
     std::env::var_os("BADGEMESH_SPECS").map_or_else(
