@@ -1,7 +1,12 @@
 //! The `badgemesh` command line: one module per subcommand, each a thin layer over the library.
 
+pub mod achievement;
+pub mod award;
+pub mod credentials;
 pub mod did;
 pub mod init;
+pub mod profile;
+pub mod run;
 pub mod sign;
 pub mod verify;
 
@@ -36,6 +41,25 @@ pub enum Command {
     Sign(sign::SignArgs),
     /// Verify a credential, presentation or VC-JWT and print a JSON report.
     Verify(verify::VerifyArgs),
+    /// Run the node (HTTP admin API, VC-API, public pages) until Ctrl-C or SIGTERM.
+    Run(run::RunArgs),
+    /// Print the API token.
+    Token,
+    /// Show or change the issuer profile.
+    Profile(profile::ProfileArgs),
+    /// Manage achievements (badge classes).
+    #[command(subcommand)]
+    Achievement(achievement::AchievementCommand),
+    /// Award an achievement to a DID or an e-mail address, or every row of a CSV.
+    Award(award::AwardArgs),
+    /// List and search issued credentials.
+    Credentials(credentials::ListArgs),
+    /// Revoke a credential (final).
+    Revoke(credentials::ChangeArgs),
+    /// Suspend a credential.
+    Suspend(credentials::ChangeArgs),
+    /// Lift a suspension.
+    Unsuspend(credentials::ChangeArgs),
 }
 
 /// A failure the CLI reports in one line, with its exit status.
@@ -62,7 +86,10 @@ impl Failure {
 impl From<crate::Error> for Failure {
     fn from(e: crate::Error) -> Self {
         match e {
-            crate::Error::Credential(_) | crate::Error::NoDataDir => Self::input(e),
+            crate::Error::Credential(_)
+            | crate::Error::NoDataDir
+            | crate::Error::BadConfig { .. }
+            | crate::Error::Invalid(_) => Self::input(e),
             _ => Self::refused(e),
         }
     }
@@ -76,6 +103,15 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Did(args) => did::run(&dir()?, &args),
         Command::Sign(args) => sign::run(&dir()?, &args).await,
         Command::Verify(args) => verify::run(&args).await,
+        Command::Run(args) => run::run(&dir()?, &args).await,
+        Command::Token => run::show_token(&dir()?),
+        Command::Profile(args) => profile::run(&dir()?, &args).await,
+        Command::Achievement(cmd) => achievement::run(&dir()?, &cmd).await,
+        Command::Award(args) => award::run(&dir()?, &args).await,
+        Command::Credentials(args) => credentials::list(&dir()?, &args).await,
+        Command::Revoke(args) => credentials::change(&dir()?, "revoke", &args).await,
+        Command::Suspend(args) => credentials::change(&dir()?, "suspend", &args).await,
+        Command::Unsuspend(args) => credentials::change(&dir()?, "unsuspend", &args).await,
     }
 }
 

@@ -35,6 +35,43 @@ pub enum Error {
     /// No data directory could be chosen.
     #[error("no data directory: pass --data-dir or set BADGEMESH_DATA_DIR")]
     NoDataDir,
+    /// `config.toml` could not be used.
+    #[error("{}: {reason}", path.display())]
+    BadConfig {
+        /// The configuration file.
+        path: PathBuf,
+        /// Why (one line).
+        reason: String,
+    },
+    /// The store failed (I/O, corruption, a newer schema). Operations in flight were not
+    /// acknowledged.
+    #[error("store: {0}")]
+    Store(String),
+    /// The request is not acceptable (bad field, bad CSV row, bad image).
+    #[error("{0}")]
+    Invalid(String),
+    /// Something named in the request does not exist.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The request conflicts with the current state (already revoked, link already used).
+    #[error("{0}")]
+    Conflict(String),
+    /// Mail could not be built or handed to the relay.
+    #[error("mail: {0}")]
+    Mail(String),
+    /// The running node answered with an error.
+    #[error("{message} ({code})")]
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// The stable error code.
+        code: String,
+        /// The node's message.
+        message: String,
+    },
+    /// The node could not be reached.
+    #[error("{0}")]
+    Unreachable(String),
     /// An error from the credential core.
     #[error(transparent)]
     Credential(#[from] vc_schemas::Error),
@@ -44,5 +81,10 @@ impl Error {
     pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
         let path = path.into();
         move |source| Self::Io { path, source }
+    }
+
+    /// A store error from anything displayable (redb has one error type per call).
+    pub fn store(e: impl std::fmt::Display) -> Self {
+        Self::Store(e.to_string())
     }
 }

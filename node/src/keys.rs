@@ -45,17 +45,23 @@ pub fn create(dir: &Path) -> Result<Ed25519Key> {
 }
 
 fn write(dir: &Path, key: &Ed25519Key) -> Result<()> {
-    let path = key_path(dir);
     let file = KeyFile {
         key_type: "Ed25519".into(),
         verification_method: key.verification_method().to_owned(),
         secret_key_hex: hex::encode(key.to_secret_bytes()),
     };
     let text = serde_json::to_string_pretty(&file)
-        .map_err(|e| Error::BadKeyFile { path: path.clone(), reason: e.to_string() })?;
-    let tmp = dir.join(format!("{KEY_FILE}.tmp"));
+        .map_err(|e| Error::BadKeyFile { path: key_path(dir), reason: e.to_string() })?;
+    write_private(dir, KEY_FILE, text.as_bytes())
+}
+
+/// Writes `name` in `dir` with mode 0600: to a temporary file, fsync'd, then linked into place,
+/// so a crash leaves no file or a whole one. Refuses to replace an existing file.
+pub fn write_private(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    let path = dir.join(name);
+    let tmp = dir.join(format!("{name}.tmp"));
     let mut out = private_file(&tmp)?;
-    out.write_all(text.as_bytes()).map_err(Error::io(&tmp))?;
+    out.write_all(bytes).map_err(Error::io(&tmp))?;
     out.sync_all().map_err(Error::io(&tmp))?;
     fs::hard_link(&tmp, &path).map_err(|e| match e.kind() {
         std::io::ErrorKind::AlreadyExists => Error::AlreadyInitialized(dir.to_path_buf()),

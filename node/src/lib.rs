@@ -1,16 +1,30 @@
 //! The Badgemesh node: one binary (`badgemesh`), one data directory.
 //!
 //! # Layout
-//! - [`data_dir`]: where the node keeps its files (flag, `BADGEMESH_DATA_DIR`, platform default).
-//! - [`keys`]: the node's Ed25519 key, a 0600 file that never leaves the node.
-//! - [`cli`]: one module per subcommand; each turns arguments into calls on the crates above.
+//! - [`data_dir`], [`config`], [`keys`], [`token`]: the node's files (data directory, commented
+//!   `config.toml`, the 0600 signing key and API token).
+//! - [`store`]: the redb store: one writer thread with group commit, readers anywhere.
+//! - [`issuer`]: profile, achievements, awards (single, bulk CSV, VC-API), status changes and
+//!   claim links, over the store. Credential logic itself is in `vc-schemas` (no I/O).
+//! - [`mail`]: the outbox task that hands award notices to the SMTP relay.
+//! - [`bakery`]: badge images with the credential baked in.
+//! - [`api`]: the HTTP router (admin API, VC-API, public pages); [`tls`] and [`daemon`] serve it.
+//! - [`client`]: how CLI verbs reach the running node; [`cli`]: one module per subcommand.
 //! - [`error`]: the node's error type.
-//!
-//! The credential logic itself lives in `vc-schemas` and has no I/O.
 
+pub mod api;
+pub mod bakery;
 pub mod cli;
+pub mod client;
+pub mod config;
+pub mod daemon;
 pub mod data_dir;
 pub mod error;
+pub mod issuer;
 pub mod keys;
+pub mod mail;
+pub mod store;
+pub mod tls;
+pub mod token;
 
 pub use error::{Error, Result};

@@ -59,7 +59,7 @@ fn init_node() -> (tempfile::TempDir, PathBuf, String) {
     let dir = tmp.path().join("node");
     let out = badgemesh(&dir, &["init"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let did = stdout(&out).trim().to_owned();
+    let did = stdout(&out).lines().next().unwrap_or_default().trim().to_owned();
     (tmp, dir, did)
 }
 

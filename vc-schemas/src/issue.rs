@@ -57,6 +57,38 @@ pub fn prepare(unsigned: &Value, issuer: &str, id: &str, now: DateTime<Utc>) -> 
     Ok(doc)
 }
 
+/// Fills the issuer-owned fields of any VCDM 2.0 credential. Open Badges go through
+/// [`prepare`] (1EdTech schema); other credentials get the data model's structural checks. The
+/// issuer of a plain credential may be given, but only as this node's DID.
+pub fn prepare_any(unsigned: &Value, issuer: &str, id: &str, now: DateTime<Utc>) -> Result<Value> {
+    if Kind::of_credential(unsigned).is_some() {
+        return prepare(unsigned, issuer, id, now);
+    }
+    let mut doc = unsigned
+        .as_object()
+        .cloned()
+        .ok_or_else(|| Error::malformed("a credential is a JSON object"))?;
+    if doc.contains_key("proof") {
+        return Err(Error::malformed("credential is already signed (it has a proof)"));
+    }
+    match doc.get("issuer") {
+        None => {
+            doc.insert("issuer".into(), Value::from(issuer));
+        }
+        Some(Value::String(s)) if s == issuer => {}
+        Some(Value::Object(p)) if p.get("id").is_none_or(|i| i == issuer) => {
+            set_issuer(&mut doc, issuer);
+        }
+        Some(_) => return Err(Error::malformed(format!("issuer must be this node ({issuer})"))),
+    }
+    doc.entry("id").or_insert_with(|| Value::from(id));
+    doc.entry("validFrom")
+        .or_insert_with(|| Value::from(now.to_rfc3339_opts(SecondsFormat::Secs, true)));
+    let doc = Value::Object(doc);
+    crate::vcdm::check_credential(&doc)?;
+    Ok(doc)
+}
+
 /// `1EdTechJsonSchemaValidator2019` is defined by the 1EdTech extensions context, not by the OB
 /// context; without it the term does not expand and signing fails.
 fn add_extensions_context(doc: &mut Map<String, Value>) {

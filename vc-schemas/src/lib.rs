@@ -14,6 +14,7 @@
 //! - [`issue`]: preparing and signing an issuer's credential.
 //! - [`verify`]: the verification pipeline and its report.
 
+pub mod bake;
 pub mod canon;
 pub mod context;
 pub mod did;
@@ -26,6 +27,7 @@ pub mod presentation;
 pub mod proof;
 pub mod schema;
 pub mod status_list;
+pub mod vcdm;
 pub mod verify;
 
 pub use error::{Error, Result};

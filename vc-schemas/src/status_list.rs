@@ -43,6 +43,18 @@ impl StatusList {
         Ok(Self { bytes: vec![0; entries / 8] })
     }
 
+    /// A list over raw bitstring bytes (index 0 = most significant bit of byte 0), as a store
+    /// keeps it; the same size rules as [`StatusList::new`].
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self> {
+        Self::new(bytes.len() * 8)?;
+        Ok(Self { bytes })
+    }
+
+    /// The raw bitstring bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
     /// Number of entries.
     pub fn len(&self) -> usize {
         self.bytes.len() * 8

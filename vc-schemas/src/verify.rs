@@ -159,7 +159,8 @@ pub async fn verify_presentation<R: ControllerResolver>(
     r
 }
 
-fn enveloped_jwt(vc: &Value) -> Option<&str> {
+/// The VC-JWT inside an `EnvelopedVerifiableCredential` (`id` = `data:application/vc+jwt,…`).
+pub fn enveloped_jwt(vc: &Value) -> Option<&str> {
     if !types_of(vc).iter().any(|t| t == "EnvelopedVerifiableCredential") {
         return None;
     }

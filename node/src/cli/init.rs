@@ -1,17 +1,17 @@
-//! `badgemesh init`: create the data directory and the node key.
+//! `badgemesh init`: create the data directory, the node key, the API token and the config.
 
 use std::{path::Path, process::ExitCode};
 
 use clap::Args;
 
 use super::Failure;
-use crate::{Error, keys};
+use crate::{Error, config, keys, token};
 
 /// Arguments of `init`.
 #[derive(Debug, Args)]
 pub struct InitArgs {}
 
-/// Creates `dir` (mode 0700) and the node key. An existing node, or any directory that is not
+/// Creates `dir` (mode 0700), the node key, the API token and a commented `config.toml`. An existing node, or any directory that is not
 /// empty, is refused and left as it was.
 pub fn run(dir: &Path, _args: &InitArgs) -> Result<ExitCode, Failure> {
     if keys::key_path(dir).exists() {
@@ -25,8 +25,17 @@ pub fn run(dir: &Path, _args: &InitArgs) -> Result<ExitCode, Failure> {
     }
     create_private_dir(dir)?;
     let key = keys::create(dir)?;
+    let token = token::create(dir)?;
+    let config = config::path(dir);
+    std::fs::write(&config, config::DEFAULT_TOML)
+        .map_err(|e| Failure::refused(format!("{}: {e}", config.display())))?;
     tracing::info!(dir = %dir.display(), "node initialized");
     println!("{}", key.controller());
+    println!("API token (shown once; `badgemesh token` prints it again): {token}");
+    eprintln!(
+        "badgemesh: configuration in {}; start the node with `badgemesh run`",
+        config.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

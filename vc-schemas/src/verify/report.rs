@@ -25,6 +25,9 @@ pub struct Check {
     /// Why, for people.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub reason: String,
+    /// Whether this check applied but could not be made (makes the outcome indeterminate).
+    #[serde(skip)]
+    pub unknown: bool,
 }
 
 /// The overall outcome.
@@ -59,9 +62,6 @@ pub struct Report {
     /// issuer's). They inform; an invalid endorsement does not invalidate the credential.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub endorsements: Vec<Report>,
-    /// Whether an essential check could not be made.
-    #[serde(skip)]
-    indeterminate: bool,
 }
 
 impl Report {
@@ -73,7 +73,6 @@ impl Report {
             checks: Vec::new(),
             credentials: Vec::new(),
             endorsements: Vec::new(),
-            indeterminate: false,
         }
     }
 
@@ -92,25 +91,37 @@ impl Report {
 
     /// A check that applies but could not be made: the outcome can be at best indeterminate.
     pub(crate) fn unknown(&mut self, name: &'static str, reason: impl Into<String>) {
-        self.indeterminate = true;
-        self.push(name, Status::Skipped, reason.into());
+        self.checks.push(Check {
+            name,
+            status: Status::Skipped,
+            reason: reason.into(),
+            unknown: true,
+        });
+        self.outcome = self.compute(&[]);
     }
 
     fn push(&mut self, name: &'static str, status: Status, reason: String) {
-        self.checks.push(Check { name, status, reason });
-        self.outcome = self.compute();
+        self.checks.push(Check { name, status, reason, unknown: false });
+        self.outcome = self.compute(&[]);
     }
 
     pub(crate) fn add_credential(&mut self, report: Report) {
         self.credentials.push(report);
-        self.outcome = self.compute();
+        self.outcome = self.compute(&[]);
     }
 
-    fn compute(&self) -> Outcome {
-        let failed = self.checks.iter().any(|c| c.status == Status::Failed)
-            || self.credentials.iter().any(|r| r.outcome == Outcome::Invalid);
-        let unknown = self.indeterminate
-            || self.credentials.iter().any(|r| r.outcome == Outcome::Indeterminate);
+    /// The outcome when the checks named in `ignored` are left out (a VC-API caller that did not
+    /// ask for `status`, say), here and in the reports of embedded credentials.
+    pub fn outcome_ignoring(&self, ignored: &[&str]) -> Outcome {
+        self.compute(ignored)
+    }
+
+    fn compute(&self, ignored: &[&str]) -> Outcome {
+        let counted = || self.checks.iter().filter(|c| !ignored.contains(&c.name));
+        let inner = || self.credentials.iter().map(|r| r.compute(ignored));
+        let failed =
+            counted().any(|c| c.status == Status::Failed) || inner().any(|o| o == Outcome::Invalid);
+        let unknown = counted().any(|c| c.unknown) || inner().any(|o| o == Outcome::Indeterminate);
         if failed {
             Outcome::Invalid
         } else if unknown {

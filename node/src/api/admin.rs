@@ -1,0 +1,239 @@
+//! The operator's API under `/api/v1/` (bearer token; the router adds the guard).
+
+use axum::{
+    Json, Router,
+    extract::{DefaultBodyLimit, Path, State},
+    http::StatusCode,
+    routing::{get, post, put},
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{
+    AppState, Limits,
+    error::ApiError,
+    extract::{JsonBody, QueryArgs, RawBody},
+};
+use crate::{
+    issuer::{
+        Awarded, BulkReport, achievement::AchievementInput, award::AwardRequest, profile::Profile,
+    },
+    store::{
+        achievements::AchievementRecord,
+        credentials::{Change, CredentialRecord, Filter},
+    },
+};
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// The admin routes; image and CSV uploads get their own body limits.
+pub fn routes(limits: &Limits) -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/node", get(node))
+        .route("/api/v1/profile", get(get_profile).put(put_profile))
+        .route("/api/v1/achievements", get(list_achievements).post(create_achievement))
+        .route("/api/v1/achievements/{id}", get(get_achievement).put(update_achievement))
+        .route("/api/v1/achievements/{id}/archive", post(archive_achievement))
+        .route(
+            "/api/v1/achievements/{id}/image",
+            put(put_image).layer(DefaultBodyLimit::max(limits.image)),
+        )
+        .route("/api/v1/awards", post(award))
+        .route("/api/v1/awards/bulk", post(bulk).layer(DefaultBodyLimit::max(limits.csv)))
+        .route("/api/v1/credentials", get(list_credentials))
+        .route("/api/v1/credentials/{id}", get(get_credential))
+        .route("/api/v1/credentials/{id}/revoke", post(revoke))
+        .route("/api/v1/credentials/{id}/suspend", post(suspend))
+        .route("/api/v1/credentials/{id}/unsuspend", post(unsuspend))
+        .route("/api/v1/credentials/{id}/public", put(set_public))
+        .route("/api/v1/status-lists", get(status_lists))
+}
+
+async fn node(State(s): State<AppState>) -> Json<Value> {
+    Json(json!({
+        "did": s.issuer.did(),
+        "publicUrl": s.issuer.base(),
+        "version": env!("CARGO_PKG_VERSION"),
+    }))
+}
+
+async fn get_profile(State(s): State<AppState>) -> ApiResult<Json<Profile>> {
+    Ok(Json(s.issuer.profile()?))
+}
+
+async fn put_profile(
+    State(s): State<AppState>,
+    JsonBody(p): JsonBody<Profile>,
+) -> ApiResult<Json<Profile>> {
+    Ok(Json(s.issuer.set_profile(p).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListAchievements {
+    #[serde(default)]
+    archived: bool,
+}
+
+async fn list_achievements(
+    State(s): State<AppState>,
+    QueryArgs(q): QueryArgs<ListAchievements>,
+) -> ApiResult<Json<Value>> {
+    let items: Vec<AchievementRecord> =
+        s.issuer.achievements()?.into_iter().filter(|a| q.archived || !a.archived).collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn create_achievement(
+    State(s): State<AppState>,
+    JsonBody(input): JsonBody<AchievementInput>,
+) -> ApiResult<(StatusCode, Json<AchievementRecord>)> {
+    Ok((StatusCode::CREATED, Json(s.issuer.create_achievement(input).await?)))
+}
+
+async fn get_achievement(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AchievementRecord>> {
+    Ok(Json(s.issuer.achievement(&id)?))
+}
+
+async fn update_achievement(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<AchievementInput>,
+) -> ApiResult<Json<AchievementRecord>> {
+    Ok(Json(s.issuer.update_achievement(&id, input).await?))
+}
+
+async fn archive_achievement(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AchievementRecord>> {
+    Ok(Json(s.issuer.archive_achievement(&id).await?))
+}
+
+async fn put_image(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    RawBody(bytes): RawBody,
+) -> ApiResult<Json<AchievementRecord>> {
+    Ok(Json(s.issuer.set_image(&id, bytes.to_vec()).await?))
+}
+
+async fn award(
+    State(s): State<AppState>,
+    JsonBody(request): JsonBody<AwardRequest>,
+) -> ApiResult<(StatusCode, Json<Awarded>)> {
+    let awarded = s.issuer.award(request).await?;
+    s.metrics.awards.inc();
+    Ok((StatusCode::CREATED, Json(awarded)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BulkArgs {
+    achievement: Option<String>,
+}
+
+async fn bulk(
+    State(s): State<AppState>,
+    QueryArgs(q): QueryArgs<BulkArgs>,
+    RawBody(bytes): RawBody,
+) -> ApiResult<Json<BulkReport>> {
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("the CSV is not UTF-8: {e}"),
+        )
+    })?;
+    let report = s.issuer.bulk(text, q.achievement.as_deref()).await?;
+    s.metrics.awards.inc_by(report.awarded.len() as u64);
+    Ok(Json(report))
+}
+
+async fn list_credentials(
+    State(s): State<AppState>,
+    QueryArgs(filter): QueryArgs<Filter>,
+) -> ApiResult<Json<Value>> {
+    let (items, next) = s.issuer.credentials(&filter)?;
+    Ok(Json(json!({ "items": items, "next": next })))
+}
+
+async fn get_credential(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CredentialRecord>> {
+    Ok(Json(s.issuer.credential(&id)?))
+}
+
+/// Body of revoke/suspend/unsuspend (optional).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Reason {
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+async fn change(
+    s: &AppState,
+    id: &str,
+    change: Change,
+    body: &[u8],
+) -> ApiResult<Json<CredentialRecord>> {
+    let reason: Reason = if body.iter().all(u8::is_ascii_whitespace) {
+        Reason::default()
+    } else {
+        super::extract::parse_json(body)?
+    };
+    Ok(Json(s.issuer.change(id, change, reason.reason).await?))
+}
+
+async fn revoke(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    RawBody(body): RawBody,
+) -> ApiResult<Json<CredentialRecord>> {
+    change(&s, &id, Change::Revoke, &body).await
+}
+
+async fn suspend(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    RawBody(body): RawBody,
+) -> ApiResult<Json<CredentialRecord>> {
+    change(&s, &id, Change::Suspend, &body).await
+}
+
+async fn unsuspend(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    RawBody(body): RawBody,
+) -> ApiResult<Json<CredentialRecord>> {
+    change(&s, &id, Change::Unsuspend, &body).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Public {
+    public: bool,
+}
+
+async fn set_public(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody(p): JsonBody<Public>,
+) -> ApiResult<Json<CredentialRecord>> {
+    Ok(Json(s.issuer.set_public(&id, p.public).await?))
+}
+
+async fn status_lists(State(s): State<AppState>) -> ApiResult<Json<Value>> {
+    let lists: Vec<Value> = s
+        .issuer
+        .status_lists()?
+        .into_iter()
+        .map(|l| json!({"name": l.name, "purpose": l.purpose, "url": l.url, "version": l.version, "updated": l.updated}))
+        .collect();
+    Ok(Json(json!({ "items": lists })))
+}

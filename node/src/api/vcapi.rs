@@ -1,0 +1,261 @@
+//! The W3C VC-API: issue, verify (credentials and presentations), status.
+//!
+//! Verify endpoints answer 200 when verified and 422 with the report when not, so a client
+//! (or a test suite) can go by the status code alone. Status lists this node issued are
+//! consulted from its own store; nothing is fetched.
+
+use axum::{Json, Router, extract::State, http::StatusCode, routing::post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use vc_schemas::{
+    did::OfflineResolver,
+    issue::Format,
+    status_list::StatusEntry,
+    verify::{self, Options, Outcome, Report, Status},
+};
+
+use super::{AppState, error::ApiError, extract::JsonBody};
+
+/// `/credentials/issue` and `/credentials/status` (token).
+pub fn guarded_routes() -> Router<AppState> {
+    Router::new()
+        .route("/credentials/issue", post(issue))
+        .route("/credentials/status", post(update_status))
+}
+
+/// `/credentials/verify` and `/presentations/verify` (open).
+pub fn open_routes() -> Router<AppState> {
+    Router::new()
+        .route("/credentials/verify", post(verify_credential))
+        .route("/presentations/verify", post(verify_presentation))
+}
+
+#[derive(Debug, Deserialize)]
+struct IssueRequest {
+    credential: Value,
+    #[serde(default)]
+    options: Option<IssueOptions>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IssueOptions {
+    /// `jwt` for an enveloped VC-JWT; default Data Integrity.
+    #[serde(default)]
+    format: Option<String>,
+}
+
+async fn issue(
+    State(s): State<AppState>,
+    JsonBody(req): JsonBody<IssueRequest>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let format = match req.options.unwrap_or_default().format.as_deref() {
+        None | Some("di" | "ldp_vc") => Format::DataIntegrity,
+        Some("jwt" | "vc+jwt") => Format::Jwt,
+        Some(other) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "unsupported_format",
+                format!("unknown format {other:?}: use \"di\" or \"jwt\""),
+            ));
+        }
+    };
+    let signed = s.issuer.issue_direct(&req.credential, format).await?;
+    let vc = match signed {
+        Value::String(token) => json!({
+            "@context": [vc_schemas::context::CREDENTIALS_V2],
+            "id": format!("data:application/vc+jwt,{token}"),
+            "type": "EnvelopedVerifiableCredential",
+        }),
+        doc => doc,
+    };
+    s.metrics.awards.inc();
+    Ok((StatusCode::CREATED, Json(json!({ "verifiableCredential": vc }))))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct VerifyOptions {
+    #[serde(default)]
+    checks: Option<Vec<String>>,
+    #[serde(default)]
+    challenge: Option<String>,
+    #[serde(default)]
+    domain: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VerifyCredentialRequest {
+    verifiable_credential: Value,
+    #[serde(default)]
+    options: Option<VerifyOptions>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VerifyPresentationRequest {
+    verifiable_presentation: Value,
+    #[serde(default)]
+    options: Option<VerifyOptions>,
+}
+
+async fn verify_credential(
+    State(s): State<AppState>,
+    JsonBody(req): JsonBody<VerifyCredentialRequest>,
+) -> (StatusCode, Json<Value>) {
+    let opts = req.options.unwrap_or_default();
+    let vc = &req.verifiable_credential;
+    let lists = held_lists(&s, &[vc]);
+    let resolver = OfflineResolver::default();
+    let o = options(&opts, &resolver, &lists);
+    let report = match vc {
+        Value::String(token) => verify::verify_jwt(token, &o).await,
+        doc => match verify::enveloped_jwt(doc) {
+            Some(token) => verify::verify_jwt(token, &o).await,
+            None => verify::verify_credential(doc, &o).await,
+        },
+    };
+    answer(&s, &report, &opts)
+}
+
+async fn verify_presentation(
+    State(s): State<AppState>,
+    JsonBody(req): JsonBody<VerifyPresentationRequest>,
+) -> (StatusCode, Json<Value>) {
+    let opts = req.options.unwrap_or_default();
+    let vp = &req.verifiable_presentation;
+    let inner: Vec<&Value> = match vp.get("verifiableCredential") {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(one) => vec![one],
+        None => Vec::new(),
+    };
+    let lists = held_lists(&s, &inner);
+    let resolver = OfflineResolver::default();
+    let report = verify::verify_presentation(vp, &options(&opts, &resolver, &lists)).await;
+    answer(&s, &report, &opts)
+}
+
+fn options<'a>(
+    opts: &'a VerifyOptions,
+    resolver: &'a OfflineResolver,
+    lists: &'a [(String, Value)],
+) -> Options<'a, OfflineResolver> {
+    Options {
+        now: chrono::Utc::now(),
+        resolver,
+        status_lists: lists,
+        challenge: opts.challenge.as_deref(),
+        domain: opts.domain.as_deref(),
+    }
+}
+
+/// The lists this node holds for the status entries of `docs` (its own, from the store).
+fn held_lists(s: &AppState, docs: &[&Value]) -> Vec<(String, Value)> {
+    let prefix = format!("{}/status/", s.issuer.base());
+    let mut out: Vec<(String, Value)> = Vec::new();
+    for doc in docs {
+        let entries: Vec<&Value> = match doc.get("credentialStatus") {
+            Some(Value::Array(a)) => a.iter().collect(),
+            Some(one) => vec![one],
+            None => Vec::new(),
+        };
+        for e in entries {
+            let Ok(entry) = StatusEntry::from_json(e) else { continue };
+            let Some(name) = entry.list_credential.strip_prefix(&prefix) else { continue };
+            if out.iter().any(|(u, _)| *u == entry.list_credential) {
+                continue;
+            }
+            if let Ok(Some(credential)) = s.issuer.status_list(name).map(|r| r.credential) {
+                out.push((entry.list_credential.clone(), credential));
+            }
+        }
+    }
+    out
+}
+
+/// 200 when verified, 422 otherwise; the status check counts only when asked for (or when
+/// the caller did not say which checks it wants).
+fn answer(s: &AppState, report: &Report, opts: &VerifyOptions) -> (StatusCode, Json<Value>) {
+    let wants_status = opts
+        .checks
+        .as_ref()
+        .is_none_or(|c| c.iter().any(|n| n == "credentialStatus" || n == "status"));
+    let ignored: &[&str] = if wants_status { &[] } else { &["status"] };
+    let outcome = report.outcome_ignoring(ignored);
+    let verified = outcome == Outcome::Valid;
+    s.metrics.verified(match outcome {
+        Outcome::Valid => "valid",
+        Outcome::Invalid => "invalid",
+        Outcome::Indeterminate => "indeterminate",
+    });
+    let counted = || report.checks.iter().filter(|c| !ignored.contains(&c.name));
+    let checks: Vec<&str> = counted().filter(|c| c.status == Status::Ok).map(|c| c.name).collect();
+    let errors: Vec<Value> = counted()
+        .filter(|c| c.status == Status::Failed || c.unknown)
+        .map(|c| json!({"check": c.name, "message": c.reason}))
+        .collect();
+    let status = if verified { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let body = json!({
+        "verified": verified,
+        "checks": checks,
+        "warnings": [],
+        "errors": errors,
+        "report": report,
+    });
+    (status, Json(body))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StatusRequest {
+    credential_id: String,
+    credential_status: Value,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StatusChange {
+    #[serde(default)]
+    status_purpose: Option<String>,
+    /// `true` (set, the default) or `false` (clear).
+    #[serde(default)]
+    status: Option<Value>,
+}
+
+async fn update_status(
+    State(s): State<AppState>,
+    JsonBody(req): JsonBody<StatusRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let changes: Vec<Value> = match req.credential_status {
+        Value::Array(a) => a,
+        one => vec![one],
+    };
+    let mut record = None;
+    for c in changes {
+        let c: StatusChange = serde_json::from_value(c).map_err(|e| ApiError::invalid_body(&e))?;
+        let purpose = c.status_purpose.as_deref().unwrap_or("revocation");
+        let value = match c.status {
+            None | Some(Value::Bool(true)) => true,
+            Some(Value::Bool(false)) => false,
+            Some(Value::String(t)) => {
+                !matches!(t.as_str(), "false" | "0" | "active" | "unsuspended")
+            }
+            Some(_) => {
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid",
+                    "status must be a boolean",
+                ));
+            }
+        };
+        record = Some(s.issuer.set_status(&req.credential_id, purpose, value).await?);
+    }
+    let record = record.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "credentialStatus names no change",
+        )
+    })?;
+    Ok(Json(json!({"credentialId": req.credential_id, "state": record.state.as_str()})))
+}

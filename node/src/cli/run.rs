@@ -1,0 +1,50 @@
+//! `badgemesh run` and `badgemesh token`.
+
+use std::{net::SocketAddr, path::Path, process::ExitCode};
+
+use clap::Args;
+
+use super::Failure;
+use crate::{
+    config::TlsMode,
+    daemon::{self, Overrides},
+    token,
+};
+
+/// Arguments of `run`; each overrides `config.toml`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Listen address (default from config: 127.0.0.1:7676).
+    #[arg(long, env = "BADGEMESH_HTTP", value_name = "ADDR:PORT")]
+    pub http: Option<SocketAddr>,
+    /// Public base URL written into credentials and status lists.
+    #[arg(long, env = "BADGEMESH_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+    /// Serve HTTPS with a self-signed certificate for localhost (kept in DIR/tls).
+    #[arg(long)]
+    pub tls_self_signed: bool,
+    /// TLS mode (off, self-signed, files).
+    #[arg(long, env = "BADGEMESH_TLS", value_enum, conflicts_with = "tls_self_signed")]
+    pub tls: Option<TlsMode>,
+    /// SMTP relay for award notices, HOST:PORT.
+    #[arg(long, env = "BADGEMESH_SMTP_RELAY", value_name = "HOST:PORT")]
+    pub smtp_relay: Option<String>,
+}
+
+/// Runs the node until Ctrl-C or SIGTERM.
+pub async fn run(dir: &Path, args: &RunArgs) -> Result<ExitCode, Failure> {
+    let overrides = Overrides {
+        http: args.http,
+        public_url: args.public_url.clone(),
+        tls: if args.tls_self_signed { Some(TlsMode::SelfSigned) } else { args.tls },
+        smtp_relay: args.smtp_relay.clone(),
+    };
+    daemon::run(dir, &overrides).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the API token.
+pub fn show_token(dir: &Path) -> Result<ExitCode, Failure> {
+    println!("{}", token::load(dir)?);
+    Ok(ExitCode::SUCCESS)
+}

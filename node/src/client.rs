@@ -1,0 +1,103 @@
+//! How CLI verbs reach the running node of their data directory: its URL from `node.url`, its
+//! token from `api.token`, its certificate from `tls/` when it serves HTTPS.
+
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::{Error, Result, config, daemon::URL_FILE, tls, token};
+
+/// An API client bound to one node.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Client {
+    /// A client for the node running from `dir`.
+    pub fn for_node(dir: &Path) -> Result<Self> {
+        let token = token::load(dir)?;
+        let base = match std::fs::read_to_string(dir.join(URL_FILE)) {
+            Ok(url) => url.trim().to_owned(),
+            Err(_) => {
+                return Err(Error::Unreachable(format!(
+                    "the node in {} is not running; start it with `badgemesh run`",
+                    dir.display()
+                )));
+            }
+        };
+        let mut builder = reqwest::Client::builder().no_proxy();
+        if base.starts_with("https:") {
+            let config = config::load(dir)?;
+            if let Some(path) = tls::certificate_path(dir, &config) {
+                let pem = std::fs::read(&path).map_err(Error::io(&path))?;
+                let cert = reqwest::Certificate::from_pem(&pem)
+                    .map_err(|e| Error::Unreachable(format!("{}: {e}", path.display())))?;
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder.build().map_err(|e| Error::Unreachable(e.to_string()))?;
+        Ok(Self { http, base, token })
+    }
+
+    /// The node's base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// `GET path` with query pairs.
+    pub async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value> {
+        self.send(self.http.get(self.url(path)).query(query)).await
+    }
+
+    /// `POST path` with a JSON body.
+    pub async fn post<B: Serialize + ?Sized>(&self, path: &str, body: &B) -> Result<Value> {
+        self.send(self.http.post(self.url(path)).json(body)).await
+    }
+
+    /// `PUT path` with a JSON body.
+    pub async fn put<B: Serialize + ?Sized>(&self, path: &str, body: &B) -> Result<Value> {
+        self.send(self.http.put(self.url(path)).json(body)).await
+    }
+
+    /// A raw body (image, CSV) with its content type.
+    pub async fn send_bytes(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        query: &[(&str, String)],
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Result<Value> {
+        let request = self
+            .http
+            .request(method, self.url(path))
+            .query(query)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body);
+        self.send(request).await
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value> {
+        let response = request.bearer_auth(&self.token).send().await.map_err(|e| {
+            Error::Unreachable(format!("cannot reach the node at {}: {e}", self.base))
+        })?;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        if status.is_success() {
+            return Ok(body);
+        }
+        Err(Error::Api {
+            status: status.as_u16(),
+            code: body["code"].as_str().unwrap_or("http_error").to_owned(),
+            message: body["message"].as_str().map_or_else(|| status.to_string(), str::to_owned),
+        })
+    }
+}

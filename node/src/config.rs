@@ -1,0 +1,211 @@
+//! The node's configuration: `config.toml` in the data directory, written with commented
+//! defaults by `init`, overridden by `badgemesh run` flags and their `BADGEMESH_*` variables.
+//!
+//! Unknown keys are an error, not a silent no-op: a typo in a security setting must not pass.
+
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+use serde::Deserialize;
+
+use crate::{Error, Result};
+
+/// File name of the configuration inside the data directory.
+pub const CONFIG_FILE: &str = "config.toml";
+
+/// What `init` writes: every setting, commented, with the default that runs a local node.
+pub const DEFAULT_TOML: &str = r#"# Badgemesh node configuration.
+# Flags of `badgemesh run` (and their BADGEMESH_* environment variables) override this file.
+
+[http]
+# Where the HTTP server listens (admin API, VC-API, public pages). Loopback by default: the
+# admin API must not face a network unless you put a TLS-terminating proxy in front of it.
+# Flag: --http ADDR:PORT, variable: BADGEMESH_HTTP.
+listen = "127.0.0.1:7676"
+# The public base URL written into credential, status list and claim-link URLs. Verifiers
+# fetch status lists from here, so set it to the address the world reaches the node at.
+# Empty: derived from the listen address. Flag: --public-url, variable: BADGEMESH_PUBLIC_URL.
+public_url = ""
+# Largest JSON request body, in bytes.
+max_body_bytes = 1048576
+# Largest achievement image (PNG or SVG), in bytes.
+max_image_bytes = 262144
+# Largest bulk-award CSV, in bytes.
+max_csv_bytes = 16777216
+
+[tls]
+# "off", "self-signed" (a certificate for localhost made at start, kept in tls/), or "files".
+# Flag: --tls-self-signed, variable: BADGEMESH_TLS=self-signed.
+mode = "off"
+# With mode = "files": PEM certificate chain and private key.
+cert = ""
+key = ""
+
+[smtp]
+# SMTP relay for award notices and claim links, as HOST:PORT. Empty: no mail is sent, the
+# claim link is returned by the API and printed by the CLI instead.
+# Flag: --smtp-relay, variable: BADGEMESH_SMTP_RELAY.
+relay = ""
+# Sender address of award notices.
+from = "Badgemesh <badges@localhost>"
+"#;
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// HTTP server settings.
+    #[serde(default)]
+    pub http: Http,
+    /// TLS settings.
+    #[serde(default)]
+    pub tls: Tls,
+    /// Mail settings.
+    #[serde(default)]
+    pub smtp: Smtp,
+}
+
+/// `[http]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Http {
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// Public base URL; empty = derived from the bound address.
+    pub public_url: String,
+    /// JSON body limit.
+    pub max_body_bytes: usize,
+    /// Image upload limit.
+    pub max_image_bytes: usize,
+    /// CSV upload limit.
+    pub max_csv_bytes: usize,
+}
+
+impl Default for Http {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 7676)),
+            public_url: String::new(),
+            max_body_bytes: 1 << 20,
+            max_image_bytes: 256 << 10,
+            max_csv_bytes: 16 << 20,
+        }
+    }
+}
+
+/// `[tls]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Tls {
+    /// How the server gets its certificate.
+    pub mode: TlsMode,
+    /// Certificate chain (PEM) for `files`.
+    pub cert: String,
+    /// Private key (PEM) for `files`.
+    pub key: String,
+}
+
+/// Where the TLS certificate comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsMode {
+    /// Plain HTTP.
+    #[default]
+    Off,
+    /// A self-signed certificate for localhost and 127.0.0.1.
+    SelfSigned,
+    /// Certificate and key files.
+    Files,
+}
+
+/// `[smtp]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Smtp {
+    /// `HOST:PORT`, or empty.
+    pub relay: String,
+    /// `From:` of notices.
+    pub from: String,
+}
+
+impl Default for Smtp {
+    fn default() -> Self {
+        Self { relay: String::new(), from: "Badgemesh <badges@localhost>".into() }
+    }
+}
+
+/// Path of the configuration file in `dir`.
+pub fn path(dir: &Path) -> PathBuf {
+    dir.join(CONFIG_FILE)
+}
+
+/// Reads `config.toml` from `dir`; a missing file means the defaults.
+pub fn load(dir: &Path) -> Result<Config> {
+    let path = path(dir);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(Error::Io { path, source: e }),
+    };
+    parse(&text).map_err(|reason| Error::BadConfig { path, reason })
+}
+
+/// Parses configuration text; the error is one line.
+pub fn parse(text: &str) -> std::result::Result<Config, String> {
+    toml::from_str(text).map_err(|e| e.message().to_owned() + &span_hint(text, e.span()))
+}
+
+fn span_hint(text: &str, span: Option<std::ops::Range<usize>>) -> String {
+    span.map(|s| format!(" (line {})", text[..s.start].matches('\n').count() + 1))
+        .unwrap_or_default()
+}
+
+impl Config {
+    /// The public base URL without a trailing slash: the configured one, or one derived from the
+    /// address the server actually bound.
+    pub fn public_base(&self, bound: SocketAddr) -> String {
+        let configured = self.http.public_url.trim_end_matches('/');
+        if !configured.is_empty() {
+            return configured.to_owned();
+        }
+        let scheme = if self.tls.mode == TlsMode::Off { "http" } else { "https" };
+        format!("{scheme}://{bound}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_written_defaults_parse_to_the_built_in_defaults() {
+        let config = parse(DEFAULT_TOML).unwrap();
+        assert_eq!(config.http.listen, Http::default().listen);
+        assert_eq!(config.http.max_body_bytes, Http::default().max_body_bytes);
+        assert_eq!(config.tls.mode, TlsMode::Off);
+        assert!(config.smtp.relay.is_empty());
+        assert_eq!(parse("").unwrap().http.listen, config.http.listen);
+    }
+
+    #[test]
+    fn unknown_keys_and_wrong_types_are_refused_with_a_line() {
+        let err = parse("[http]\nlisten = \"127.0.0.1:1\"\nlisen = 3\n").unwrap_err();
+        assert!(err.contains("lisen") && err.contains("line 3"), "{err}");
+        let err = parse("[http]\nmax_body_bytes = \"big\"\n").unwrap_err();
+        assert!(err.contains("line 2"), "{err}");
+        assert!(parse("[tls]\nmode = \"maybe\"\n").is_err());
+    }
+
+    #[test]
+    fn public_base_is_derived_from_the_bound_address_unless_set() {
+        let mut config = parse("").unwrap();
+        let bound: SocketAddr = "127.0.0.1:9000".parse().unwrap();
+        assert_eq!(config.public_base(bound), "http://127.0.0.1:9000");
+        config.tls.mode = TlsMode::SelfSigned;
+        assert_eq!(config.public_base(bound), "https://127.0.0.1:9000");
+        config.http.public_url = "https://badges.example.edu/".into();
+        assert_eq!(config.public_base(bound), "https://badges.example.edu");
+    }
+}

@@ -1,0 +1,131 @@
+//! `badgemesh run`: open the store, start the mail task, serve HTTP until Ctrl-C or SIGTERM.
+//!
+//! While it runs, the node writes `node.url` in the data directory: the base URL its CLI verbs
+//! use to reach it (the one source of truth is the running node, through its API).
+
+use std::{net::SocketAddr, path::Path, sync::Arc};
+
+use tokio::net::TcpListener;
+
+use crate::{
+    Error, Result,
+    api::{self, AppState, Limits},
+    config::{self, Config, TlsMode},
+    issuer::{Issuer, lists},
+    keys,
+    mail::Mailer,
+    store::{STORE_FILE, Store},
+    token,
+};
+
+/// File in the data directory that holds the running node's local URL.
+pub const URL_FILE: &str = "node.url";
+
+/// Overrides from flags and `BADGEMESH_*` variables.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--http`.
+    pub http: Option<SocketAddr>,
+    /// `--public-url`.
+    pub public_url: Option<String>,
+    /// `--tls-self-signed` / `--tls`.
+    pub tls: Option<TlsMode>,
+    /// `--smtp-relay`.
+    pub smtp_relay: Option<String>,
+}
+
+/// The configuration with overrides applied.
+pub fn effective_config(dir: &Path, o: &Overrides) -> Result<Config> {
+    let mut c = config::load(dir)?;
+    if let Some(a) = o.http {
+        c.http.listen = a;
+    }
+    if let Some(u) = &o.public_url {
+        c.http.public_url.clone_from(u);
+    }
+    if let Some(t) = o.tls {
+        c.tls.mode = t;
+    }
+    if let Some(r) = &o.smtp_relay {
+        c.smtp.relay.clone_from(r);
+    }
+    Ok(c)
+}
+
+/// Runs the node in `dir` until a shutdown signal.
+pub async fn run(dir: &Path, overrides: &Overrides) -> Result<()> {
+    let config = effective_config(dir, overrides)?;
+    let key = Arc::new(keys::load(dir)?);
+    let token = token::load(dir)?;
+    let listener = TcpListener::bind(config.http.listen).await.map_err(|e| Error::Io {
+        path: format!("http listen {}", config.http.listen).into(),
+        source: e,
+    })?;
+    let bound = listener.local_addr().map_err(Error::io("http listener"))?;
+    let base = config.public_base(bound);
+    let store = Store::open(&dir.join(STORE_FILE), lists::finisher(key.clone()))?;
+    let mailer = match config.smtp.relay.trim() {
+        "" => None,
+        relay => Some(Mailer::spawn(store.clone(), relay, &config.smtp.from)?),
+    };
+    let issuer = Issuer::new(store, key, base.clone(), mailer);
+    let state = AppState {
+        issuer,
+        token: token.into(),
+        metrics: Arc::default(),
+        limits: Limits::from(&config.http),
+    };
+    let local = local_url(&config, bound);
+    write_url_file(dir, &local)?;
+    tracing::info!(%bound, public = %base, "badgemesh node running");
+    eprintln!("badgemesh: listening on {local} (public URL {base})");
+    let app = api::router(state);
+    let served = match config.tls.mode {
+        TlsMode::Off => axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await,
+        _ => crate::tls::serve(dir, &config, listener, app, shutdown_signal()).await,
+    };
+    let _ = std::fs::remove_file(dir.join(URL_FILE));
+    served.map_err(Error::io("http server"))?;
+    tracing::info!("badgemesh node stopped");
+    Ok(())
+}
+
+/// The URL local clients use: loopback when listening on every interface.
+fn local_url(config: &Config, bound: SocketAddr) -> String {
+    let scheme = if config.tls.mode == TlsMode::Off { "http" } else { "https" };
+    let host = if bound.ip().is_unspecified() {
+        SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), bound.port())
+    } else {
+        bound
+    };
+    format!("{scheme}://{host}")
+}
+
+fn write_url_file(dir: &Path, url: &str) -> Result<()> {
+    let tmp = dir.join(format!("{URL_FILE}.tmp"));
+    std::fs::write(&tmp, url).map_err(Error::io(&tmp))?;
+    std::fs::rename(&tmp, dir.join(URL_FILE)).map_err(Error::io(dir.join(URL_FILE)))
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown requested");
+}

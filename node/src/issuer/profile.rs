@@ -1,0 +1,124 @@
+//! The issuer profile: who the institution is, published in every credential's `issuer`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::{Error, Result};
+
+/// The profile an operator sets. The `id` is always the node's DID.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Institution name.
+    pub name: String,
+    /// Home page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Contact address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// What the institution is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Logo URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+}
+
+impl Profile {
+    /// The profile of a node nobody has named yet.
+    pub fn unnamed() -> Self {
+        Self { name: "Unnamed Badgemesh issuer".into(), ..Self::default() }
+    }
+
+    /// Refuses empty names and URLs that are not absolute.
+    pub fn validate(&self) -> Result<()> {
+        if self.name.trim().is_empty() {
+            return Err(Error::Invalid("profile name must not be empty".into()));
+        }
+        for (field, v) in [("url", &self.url), ("image", &self.image)] {
+            if let Some(v) = v
+                && !is_absolute_url(v)
+            {
+                return Err(Error::Invalid(format!("profile {field} must be an absolute URL")));
+            }
+        }
+        if let Some(e) = &self.email
+            && !looks_like_email(e)
+        {
+            return Err(Error::Invalid("profile email is not an e-mail address".into()));
+        }
+        Ok(())
+    }
+
+    /// The OB 3.0 `Profile` object for `did`.
+    pub fn to_ob(&self, did: &str) -> Value {
+        let mut p = Map::new();
+        p.insert("id".into(), json!(did));
+        p.insert("type".into(), json!(["Profile"]));
+        p.insert("name".into(), json!(self.name));
+        if let Some(u) = &self.url {
+            p.insert("url".into(), json!(u));
+        }
+        if let Some(e) = &self.email {
+            p.insert("email".into(), json!(e));
+        }
+        if let Some(d) = &self.description {
+            p.insert("description".into(), json!(d));
+        }
+        if let Some(i) = &self.image {
+            p.insert("image".into(), json!({"id": i, "type": "Image"}));
+        }
+        Value::Object(p)
+    }
+}
+
+/// `scheme:rest` with a plausible scheme.
+pub fn is_absolute_url(s: &str) -> bool {
+    s.split_once(':').is_some_and(|(scheme, rest)| {
+        !rest.is_empty()
+            && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    })
+}
+
+/// One `@` with something on each side and a dot in the domain: enough to catch a CSV column
+/// mix-up without pretending to validate RFC 5322.
+pub fn looks_like_email(s: &str) -> bool {
+    s.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty()
+            && domain.contains('.')
+            && !domain.contains('@')
+            && !s.contains(char::is_whitespace)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_names_the_bad_field() {
+        assert!(Profile::unnamed().validate().is_ok());
+        let bad = Profile { url: Some("example.edu".into()), ..Profile::unnamed() };
+        assert!(bad.validate().unwrap_err().to_string().contains("url"));
+        let bad = Profile { email: Some("nobody".into()), ..Profile::unnamed() };
+        assert!(bad.validate().unwrap_err().to_string().contains("email"));
+        assert!(Profile::default().validate().is_err());
+    }
+
+    #[test]
+    fn ob_profile_carries_every_field() {
+        let p = Profile {
+            name: "Uni".into(),
+            url: Some("https://uni.example".into()),
+            email: Some("registrar@uni.example".into()),
+            description: Some("A university".into()),
+            image: Some("https://uni.example/logo.png".into()),
+        };
+        let ob = p.to_ob("did:key:z6Mk");
+        assert_eq!(ob["id"], "did:key:z6Mk");
+        assert_eq!(ob["image"]["type"], "Image");
+        assert_eq!(ob["email"], "registrar@uni.example");
+    }
+}

@@ -1,0 +1,301 @@
+//! Issued credentials: the signed document, its recipient, its status entries and its state.
+
+use chrono::{DateTime, Utc};
+use redb::{ReadTransaction, ReadableTable};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{
+    Batch,
+    allocator::Slot,
+    status,
+    tables::{CREDENTIAL_ORDER, CREDENTIALS, STATUS_ALLOCATED, decode, encode, next_counter},
+};
+use crate::{Error, Result};
+
+/// Who a credential was awarded to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "lowercase")]
+pub enum Recipient {
+    /// A DID: `credentialSubject.id`.
+    Did(String),
+    /// An e-mail address, published only as a salted hash.
+    Email(String),
+    /// Not known to the node (a credential issued through the VC-API without a subject id).
+    Unnamed,
+}
+
+impl Recipient {
+    /// The DID or address.
+    pub fn value(&self) -> &str {
+        match self {
+            Self::Did(v) | Self::Email(v) => v,
+            Self::Unnamed => "",
+        }
+    }
+}
+
+/// Where a credential stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    /// Valid as issued.
+    Active,
+    /// Suspended; may be unsuspended.
+    Suspended,
+    /// Revoked; final.
+    Revoked,
+}
+
+impl State {
+    /// The API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Suspended => "suspended",
+            Self::Revoked => "revoked",
+        }
+    }
+}
+
+/// A credential's status entry as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusRef {
+    /// List name.
+    pub list: String,
+    /// `revocation` or `suspension`.
+    pub purpose: String,
+    /// Index in the list.
+    pub index: u64,
+}
+
+impl From<&Slot> for StatusRef {
+    fn from(s: &Slot) -> Self {
+        Self { list: s.list.clone(), purpose: s.purpose.clone(), index: s.index as u64 }
+    }
+}
+
+/// The recipient's answer to an e-mailed award.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClaimState {
+    /// Not answered yet.
+    Pending,
+    /// Accepted.
+    Accepted,
+    /// Refused.
+    Refused,
+}
+
+/// One issued credential.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialRecord {
+    /// Key; the credential's `id` is `urn:uuid:{uuid}`.
+    pub uuid: String,
+    /// Issue order (set when stored).
+    pub seq: u64,
+    /// Achievement uuid (empty for credentials issued through the VC-API).
+    pub achievement: String,
+    /// Achievement version awarded.
+    pub achievement_version: u32,
+    /// Recipient.
+    pub recipient: Recipient,
+    /// When it was issued.
+    pub issued_at: DateTime<Utc>,
+    /// Current state.
+    pub state: State,
+    /// Reason given with the last state change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// When the state last changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_changed: Option<DateTime<Utc>>,
+    /// Status list entries.
+    pub status: Vec<StatusRef>,
+    /// Answer to the claim link, for e-mailed awards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim: Option<ClaimState>,
+    /// Whether `GET /credentials/{id}` serves it without a token.
+    #[serde(default)]
+    pub public: bool,
+    /// The signed credential (JSON object, or a VC-JWT string).
+    pub credential: Value,
+}
+
+fn read<T: ReadableTable<&'static str, &'static [u8]>>(
+    table: &T,
+    uuid: &str,
+) -> Result<Option<CredentialRecord>> {
+    table.get(uuid).map_err(Error::store)?.map(|v| decode(v.value())).transpose()
+}
+
+/// The credential `uuid`.
+pub fn get(txn: &ReadTransaction, uuid: &str) -> Result<Option<CredentialRecord>> {
+    read(&txn.open_table(CREDENTIALS).map_err(Error::store)?, uuid)
+}
+
+/// The credential `uuid`, inside a write.
+pub fn get_for_write(batch: &Batch<'_>, uuid: &str) -> Result<Option<CredentialRecord>> {
+    read(&batch.txn.open_table(CREDENTIALS).map_err(Error::store)?, uuid)
+}
+
+/// Stores a new credential with its status slots, creating the lists it is the first entry of
+/// (`list_url` gives a new list its URL). Refused, before any write, when the uuid exists or
+/// a slot was already committed.
+pub fn insert(
+    batch: &mut Batch<'_>,
+    mut record: CredentialRecord,
+    list_url: &dyn Fn(&str) -> String,
+) -> Result<CredentialRecord> {
+    if get_for_write(batch, &record.uuid)?.is_some() {
+        return Err(Error::Conflict(format!("credential {} exists", record.uuid)));
+    }
+    {
+        let allocated = batch.txn.open_table(STATUS_ALLOCATED).map_err(Error::store)?;
+        for s in &record.status {
+            if allocated.get((s.list.as_str(), s.index)).map_err(Error::store)?.is_some() {
+                return Err(Error::Conflict(format!(
+                    "status index {}#{} is taken",
+                    s.list, s.index
+                )));
+            }
+        }
+    }
+    record.seq = next_counter(batch.txn, "credential_seq")?;
+    for s in &record.status {
+        status::ensure(batch, &s.list, &s.purpose, &list_url(&s.list))?;
+        let mut allocated = batch.txn.open_table(STATUS_ALLOCATED).map_err(Error::store)?;
+        allocated.insert((s.list.as_str(), s.index), record.uuid.as_str()).map_err(Error::store)?;
+    }
+    put(batch, &record)?;
+    let mut order = batch.txn.open_table(CREDENTIAL_ORDER).map_err(Error::store)?;
+    order.insert(record.seq, record.uuid.as_str()).map_err(Error::store)?;
+    Ok(record)
+}
+
+/// Replaces a stored record (state, claim, public flag).
+pub fn put(batch: &Batch<'_>, record: &CredentialRecord) -> Result<()> {
+    let mut table = batch.txn.open_table(CREDENTIALS).map_err(Error::store)?;
+    table.insert(record.uuid.as_str(), encode(record)?.as_slice()).map_err(Error::store)?;
+    Ok(())
+}
+
+/// A state change an operator asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Revoke (final).
+    Revoke,
+    /// Suspend.
+    Suspend,
+    /// Lift a suspension.
+    Unsuspend,
+}
+
+/// Applies `change` to credential `uuid`: the state, then its status bits. Refused (before any
+/// write) for an unknown credential or a change its state does not allow.
+pub fn change_state(
+    batch: &mut Batch<'_>,
+    uuid: &str,
+    change: Change,
+    reason: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<CredentialRecord> {
+    let mut record =
+        get_for_write(batch, uuid)?.ok_or_else(|| Error::NotFound(format!("credential {uuid}")))?;
+    let (next, purpose, bit) = match (record.state, change) {
+        (State::Revoked, _) => {
+            return Err(Error::Conflict(format!("credential {uuid} is revoked; that is final")));
+        }
+        (State::Active | State::Suspended, Change::Revoke) => (State::Revoked, "revocation", true),
+        (State::Active, Change::Suspend) => (State::Suspended, "suspension", true),
+        (State::Suspended, Change::Unsuspend) => (State::Active, "suspension", false),
+        (State::Suspended, Change::Suspend) => {
+            return Err(Error::Conflict(format!("credential {uuid} is already suspended")));
+        }
+        (State::Active, Change::Unsuspend) => {
+            return Err(Error::Conflict(format!("credential {uuid} is not suspended")));
+        }
+    };
+    // A credential whose one entry is a suspension entry is revoked by setting it for good.
+    let entry = record
+        .status
+        .iter()
+        .find(|s| s.purpose == purpose)
+        .or_else(|| {
+            record.status.iter().find(|s| change == Change::Revoke && s.purpose == "suspension")
+        })
+        .cloned()
+        .ok_or_else(|| {
+            Error::Conflict(format!("credential {uuid} has no {purpose} status entry"))
+        })?;
+    status::set_bit(batch, &entry.list, entry.index as usize, bit)?;
+    record.state = next;
+    record.reason = reason;
+    record.state_changed = Some(now);
+    put(batch, &record)?;
+    Ok(record)
+}
+
+/// Which credentials a listing returns.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Filter {
+    /// Achievement uuid.
+    pub achievement: Option<String>,
+    /// Recipient DID or e-mail (exact, case-insensitive).
+    pub recipient: Option<String>,
+    /// `active`, `suspended` or `revoked`.
+    pub status: Option<State>,
+    /// Issued at or after.
+    pub since: Option<DateTime<Utc>>,
+    /// Issued before.
+    pub until: Option<DateTime<Utc>>,
+    /// Free text in the recipient or achievement name.
+    pub q: Option<String>,
+    /// Start after this sequence number (the `next` of the previous page).
+    pub cursor: Option<u64>,
+    /// Page size (default 50, at most 500).
+    pub limit: Option<usize>,
+}
+
+impl Filter {
+    fn accepts(&self, r: &CredentialRecord) -> bool {
+        let name = || {
+            r.credential["credentialSubject"]["achievement"]["name"].as_str().unwrap_or_default()
+        };
+        self.achievement.as_ref().is_none_or(|a| &r.achievement == a)
+            && self.recipient.as_ref().is_none_or(|p| r.recipient.value().eq_ignore_ascii_case(p))
+            && self.status.is_none_or(|s| r.state == s)
+            && self.since.is_none_or(|t| r.issued_at >= t)
+            && self.until.is_none_or(|t| r.issued_at < t)
+            && self.q.as_ref().is_none_or(|q| {
+                let q = q.to_lowercase();
+                r.recipient.value().to_lowercase().contains(&q)
+                    || name().to_lowercase().contains(&q)
+            })
+    }
+}
+
+/// One page of credentials in issue order, and the cursor of the next page.
+pub fn list(
+    txn: &ReadTransaction,
+    filter: &Filter,
+) -> Result<(Vec<CredentialRecord>, Option<u64>)> {
+    let limit = filter.limit.unwrap_or(50).clamp(1, 500);
+    let order = txn.open_table(CREDENTIAL_ORDER).map_err(Error::store)?;
+    let table = txn.open_table(CREDENTIALS).map_err(Error::store)?;
+    let start = filter.cursor.map_or(0, |c| c.saturating_add(1));
+    let mut page = Vec::new();
+    for row in order.range(start..).map_err(Error::store)? {
+        let (seq, uuid) = row.map_err(Error::store)?;
+        let Some(record) = read(&table, uuid.value())? else { continue };
+        if filter.accepts(&record) {
+            if page.len() == limit {
+                return Ok((page, Some(seq.value() - 1)));
+            }
+            page.push(record);
+        }
+    }
+    Ok((page, None))
+}

@@ -1,0 +1,99 @@
+//! Table definitions and the schema version.
+//!
+//! Names carry a version suffix: a layout change adds a new table and a migration step, and an
+//! older binary refuses a store written by a newer one instead of misreading it. Values are JSON
+//! (records change shape more often than they are read in a hot loop) except bitstrings.
+
+use redb::{Database, ReadableTable, TableDefinition};
+
+use crate::{Error, Result};
+
+/// The layout this binary reads and writes.
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// `schema_version`, counters and singletons (the issuer profile): name → bytes.
+pub const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("meta-1");
+/// Achievements, current version: uuid → JSON record.
+pub const ACHIEVEMENTS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("achievements-1");
+/// Every version of every achievement: (uuid, version) → JSON record.
+pub const ACHIEVEMENT_VERSIONS: TableDefinition<'_, (&str, u32), &[u8]> =
+    TableDefinition::new("achievement-versions-1");
+/// Achievement images: uuid → bytes (content type in the achievement record).
+pub const IMAGES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("images-1");
+/// Issued credentials: uuid → JSON record (the signed credential and its state).
+pub const CREDENTIALS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("credentials-1");
+/// Issue order: sequence number → credential uuid (pagination, newest last).
+pub const CREDENTIAL_ORDER: TableDefinition<'_, u64, &str> =
+    TableDefinition::new("credential-order-1");
+/// Status lists: name → JSON record (purpose, version, signed list credential).
+pub const STATUS_LISTS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("status-lists-1");
+/// Status bits of each list: name → bitstring.
+pub const STATUS_BITS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("status-bits-1");
+/// Allocated status indexes: (list name, index) → credential uuid. Never deleted: an index is
+/// never handed out twice.
+pub const STATUS_ALLOCATED: TableDefinition<'_, (&str, u64), &str> =
+    TableDefinition::new("status-allocated-1");
+/// Claim links: SHA-256 of the token (hex) → JSON claim record.
+pub const CLAIMS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("claims-1");
+/// Mail waiting for the relay: sequence number → JSON message. Written in the award's
+/// transaction, deleted once the relay accepted it.
+pub const OUTBOX: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("outbox-1");
+
+/// Creates every table and checks the schema version.
+pub fn migrate(db: &Database) -> Result<()> {
+    let txn = db.begin_write().map_err(Error::store)?;
+    {
+        let mut meta = txn.open_table(META).map_err(Error::store)?;
+        let found = meta
+            .get("schema_version")
+            .map_err(Error::store)?
+            .map(|v| u64::from_be_bytes(v.value().try_into().unwrap_or_default()));
+        match found {
+            Some(v) if v > SCHEMA_VERSION => {
+                return Err(Error::store(format!(
+                    "the store has schema version {v}; this badgemesh reads up to {SCHEMA_VERSION}: upgrade badgemesh"
+                )));
+            }
+            Some(_) => {}
+            None => {
+                meta.insert("schema_version", SCHEMA_VERSION.to_be_bytes().as_slice())
+                    .map_err(Error::store)?;
+            }
+        }
+    }
+    txn.open_table(ACHIEVEMENTS).map_err(Error::store)?;
+    txn.open_table(ACHIEVEMENT_VERSIONS).map_err(Error::store)?;
+    txn.open_table(IMAGES).map_err(Error::store)?;
+    txn.open_table(CREDENTIALS).map_err(Error::store)?;
+    txn.open_table(CREDENTIAL_ORDER).map_err(Error::store)?;
+    txn.open_table(STATUS_LISTS).map_err(Error::store)?;
+    txn.open_table(STATUS_BITS).map_err(Error::store)?;
+    txn.open_table(STATUS_ALLOCATED).map_err(Error::store)?;
+    txn.open_table(CLAIMS).map_err(Error::store)?;
+    txn.open_table(OUTBOX).map_err(Error::store)?;
+    txn.commit().map_err(Error::store)?;
+    Ok(())
+}
+
+/// Reads a JSON record.
+pub fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| Error::store(format!("corrupt record: {e}")))
+}
+
+/// Writes a JSON record.
+pub fn encode<T: serde::Serialize>(value: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|e| Error::store(format!("cannot encode a record: {e}")))
+}
+
+/// Next value of the counter `name` in `META` (starts at 1).
+pub fn next_counter(txn: &redb::WriteTransaction, name: &str) -> Result<u64> {
+    let mut meta = txn.open_table(META).map_err(Error::store)?;
+    let current = meta
+        .get(name)
+        .map_err(Error::store)?
+        .map(|v| u64::from_be_bytes(v.value().try_into().unwrap_or_default()))
+        .unwrap_or(0);
+    let next = current + 1;
+    meta.insert(name, next.to_be_bytes().as_slice()).map_err(Error::store)?;
+    Ok(next)
+}

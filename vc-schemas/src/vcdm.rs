@@ -1,0 +1,272 @@
+//! VC Data Model 2.0 structural rules (the MUSTs a JSON Schema cannot say for an arbitrary
+//! credential): what an issuer refuses to sign and a verifier refuses to accept, for credentials
+//! that are not Open Badges (those have the 1EdTech schema).
+
+use base64::Engine;
+use serde_json::Value;
+use sha2::{Digest, Sha256, Sha384, Sha512};
+
+use crate::{Error, Result, context, model::types_of};
+
+/// Checks a credential (without its proof).
+pub fn check_credential(doc: &Value) -> Result<()> {
+    let obj = doc.as_object().ok_or_else(|| bad("a credential is a JSON object"))?;
+    check_context(doc)?;
+    check_types(doc, "VerifiableCredential")?;
+    if let Some(id) = obj.get("id") {
+        url(id, "id")?;
+    }
+    match obj.get("issuer") {
+        Some(Value::String(s)) => url_str(s, "issuer")?,
+        Some(Value::Object(p)) => {
+            url(p.get("id").ok_or_else(|| bad("issuer object has no id"))?, "issuer.id")?
+        }
+        _ => return Err(bad("issuer must be a URL or an object with an id")),
+    }
+    let subjects =
+        items(obj.get("credentialSubject").ok_or_else(|| bad("credentialSubject is required"))?);
+    if subjects.is_empty() {
+        return Err(bad("credentialSubject must not be empty"));
+    }
+    for s in subjects {
+        let fields = s.as_object().ok_or_else(|| bad("credentialSubject must be an object"))?;
+        if fields.is_empty() {
+            return Err(bad("credentialSubject must make at least one claim"));
+        }
+        if let Some(id) = fields.get("id") {
+            url(id, "credentialSubject.id")?;
+        }
+    }
+    for name in ["name", "description"] {
+        if let Some(v) = obj.get(name) {
+            language_value(v, name)?;
+        }
+    }
+    let from = obj.get("validFrom").map(|v| date(v, "validFrom")).transpose()?;
+    let until = obj.get("validUntil").map(|v| date(v, "validUntil")).transpose()?;
+    if let (Some(f), Some(u)) = (from, until)
+        && u < f
+    {
+        return Err(bad("validUntil is before validFrom"));
+    }
+    for (name, needs_id) in [
+        ("credentialStatus", false),
+        ("credentialSchema", true),
+        ("refreshService", false),
+        ("termsOfUse", false),
+        ("evidence", false),
+    ] {
+        if let Some(v) = obj.get(name) {
+            typed_objects(v, name, needs_id)?;
+        }
+    }
+    if let Some(v) = obj.get("relatedResource") {
+        related_resources(v)?;
+    }
+    Ok(())
+}
+
+fn bad(message: impl Into<String>) -> Error {
+    Error::malformed(message.into())
+}
+
+fn items(v: &Value) -> Vec<&Value> {
+    match v {
+        Value::Array(a) => a.iter().collect(),
+        one => vec![one],
+    }
+}
+
+fn check_context(doc: &Value) -> Result<()> {
+    let Some(Value::Array(contexts)) = doc.get("@context") else {
+        return Err(bad("@context must be an array whose first item is the VCDM 2.0 context"));
+    };
+    if contexts.first().and_then(Value::as_str) != Some(context::CREDENTIALS_V2) {
+        return Err(bad(format!("the first @context must be {}", context::CREDENTIALS_V2)));
+    }
+    if contexts.iter().any(|c| !c.is_string() && !c.is_object()) {
+        return Err(bad("each @context item is a URL or an object"));
+    }
+    Ok(())
+}
+
+fn check_types(doc: &Value, required: &str) -> Result<()> {
+    match doc.get("type") {
+        Some(Value::String(_)) => {}
+        Some(Value::Array(a)) if a.iter().all(Value::is_string) => {}
+        _ => return Err(bad("type must be a string or an array of strings")),
+    }
+    if !types_of(doc).iter().any(|t| t == required) {
+        return Err(bad(format!("type must include {required}")));
+    }
+    Ok(())
+}
+
+fn url(v: &Value, field: &str) -> Result<()> {
+    url_str(v.as_str().ok_or_else(|| bad(format!("{field} must be a URL string")))?, field)
+}
+
+fn url_str(s: &str, field: &str) -> Result<()> {
+    let ok = s.split_once(':').is_some_and(|(scheme, rest)| {
+        !rest.is_empty()
+            && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            && !s.contains(char::is_whitespace)
+    });
+    if ok { Ok(()) } else { Err(bad(format!("{field} must be a URL, not {s:?}"))) }
+}
+
+fn language_value(v: &Value, field: &str) -> Result<()> {
+    let ok = match v {
+        Value::String(_) => true,
+        Value::Object(m) => m.get("@value").is_some_and(Value::is_string),
+        Value::Array(a) => a.iter().all(
+            |i| matches!(i, Value::Object(m) if m.get("@value").is_some_and(Value::is_string)),
+        ),
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(bad(format!("{field} must be a string or language value objects")))
+    }
+}
+
+/// XML Schema `dateTimeStamp`: RFC 3339 with a time zone.
+fn date(v: &Value, field: &str) -> Result<chrono::DateTime<chrono::FixedOffset>> {
+    v.as_str()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .ok_or_else(|| bad(format!("{field} must be a dateTimeStamp (e.g. 2026-01-01T00:00:00Z)")))
+}
+
+fn typed_objects(v: &Value, field: &str, needs_id: bool) -> Result<()> {
+    for item in items(v) {
+        let m = item.as_object().ok_or_else(|| bad(format!("{field} entries are objects")))?;
+        match m.get("type") {
+            Some(Value::String(_)) => {}
+            Some(Value::Array(a)) if !a.is_empty() && a.iter().all(Value::is_string) => {}
+            _ => return Err(bad(format!("each {field} entry needs a type"))),
+        }
+        match m.get("id") {
+            Some(id) => url(id, &format!("{field}.id"))?,
+            None if needs_id => return Err(bad(format!("each {field} entry needs an id"))),
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+/// `relatedResource`: objects with a unique URL `id` and a digest; a digest of a resource this
+/// library holds (an embedded context) must match it.
+fn related_resources(v: &Value) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    for item in items(v) {
+        let m = item.as_object().ok_or_else(|| bad("relatedResource entries are objects"))?;
+        let id = m
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("each relatedResource needs an id"))?;
+        url_str(id, "relatedResource.id")?;
+        if !seen.insert(id) {
+            return Err(bad(format!("relatedResource {id} is listed twice")));
+        }
+        let sri = m.get("digestSRI").and_then(Value::as_str);
+        let multibase = m.get("digestMultibase").and_then(Value::as_str);
+        if sri.is_none() && multibase.is_none() {
+            return Err(bad(format!("relatedResource {id} needs digestSRI or digestMultibase")));
+        }
+        if let Some(body) =
+            context::EMBEDDED.iter().find(|(url, _)| *url == id).map(|(_, b)| b.as_bytes())
+        {
+            if let Some(sri) = sri
+                && !sri_matches(sri, body)
+            {
+                return Err(bad(format!("relatedResource {id}: digestSRI does not match")));
+            }
+            if let Some(mb) = multibase
+                && !multibase_matches(mb, body)
+            {
+                return Err(bad(format!("relatedResource {id}: digestMultibase does not match")));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn sri_matches(sri: &str, body: &[u8]) -> bool {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let Some((alg, digest)) = sri.split_once('-') else { return false };
+    let actual = match alg {
+        "sha256" => b64.encode(Sha256::digest(body)),
+        "sha384" => b64.encode(Sha384::digest(body)),
+        "sha512" => b64.encode(Sha512::digest(body)),
+        _ => return false,
+    };
+    actual == digest
+}
+
+/// `digestMultibase`: multibase of the SHA-256 digest (raw or as a multihash).
+fn multibase_matches(mb: &str, body: &[u8]) -> bool {
+    let Ok((_, bytes)) = multibase::decode(mb) else { return false };
+    let digest = Sha256::digest(body);
+    bytes == digest[..] || bytes.strip_prefix(&[0x12, 0x20][..]) == Some(&digest[..])
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn vc() -> Value {
+        json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "issuer": "did:key:z6Mk",
+            "credentialSubject": {"id": "did:example:a", "name": "A"}
+        })
+    }
+
+    #[test]
+    fn a_minimal_credential_passes_and_each_rule_bites() {
+        check_credential(&vc()).unwrap();
+        let cases: Vec<(&str, Value)> = vec![
+            ("@context", json!("https://www.w3.org/ns/credentials/v2")),
+            ("type", json!(["Other"])),
+            ("issuer", json!("not a url")),
+            ("credentialSubject", json!({})),
+            ("validFrom", json!("2026-01-01")),
+            ("credentialSchema", json!({"id": "https://x.example/s"})),
+            ("credentialStatus", json!({"id": "https://x.example/s#1"})),
+            ("refreshService", json!({"id": "https://x.example/r"})),
+            ("relatedResource", json!([{"id": "https://x.example/r"}])),
+            ("id", json!("nope")),
+            ("name", json!(3)),
+        ];
+        for (field, value) in cases {
+            let mut doc = vc();
+            doc[field] = value;
+            assert!(check_credential(&doc).is_err(), "{field}");
+        }
+        let mut doc = vc();
+        doc["validFrom"] = json!("2026-02-01T00:00:00Z");
+        doc["validUntil"] = json!("2026-01-01T00:00:00Z");
+        assert!(check_credential(&doc).is_err());
+    }
+
+    #[test]
+    fn related_resource_digests_of_embedded_contexts_are_checked() {
+        let body = context::EMBEDDED.iter().find(|(u, _)| *u == context::CREDENTIALS_V2).unwrap().1;
+        let good = format!(
+            "sha256-{}",
+            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body.as_bytes()))
+        );
+        let mut doc = vc();
+        doc["relatedResource"] = json!([{"id": context::CREDENTIALS_V2, "digestSRI": good}]);
+        check_credential(&doc).unwrap();
+        doc["relatedResource"][0]["digestSRI"] = json!("sha256-AAAA");
+        assert!(check_credential(&doc).is_err());
+        doc["relatedResource"] = json!([{"id": "https://a.example", "digestSRI": "sha256-x"}, {"id": "https://a.example", "digestSRI": "sha256-x"}]);
+        assert!(check_credential(&doc).is_err());
+    }
+}
