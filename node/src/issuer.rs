@@ -484,7 +484,11 @@ fn vc_schemas_salt() -> String {
 pub fn image_type(bytes: &[u8]) -> Result<&'static str> {
     const PNG: &[u8] = b"\x89PNG\r\n\x1a\n";
     if bytes.starts_with(PNG) {
-        return Ok("image/png");
+        // The header must decode, so a truncated or forged file is refused at upload.
+        return png::Decoder::new(std::io::Cursor::new(bytes))
+            .read_info()
+            .map(|_| "image/png")
+            .map_err(|e| Error::Invalid(format!("the PNG does not decode: {e}")));
     }
     let text = std::str::from_utf8(bytes).unwrap_or_default();
     let head = text.trim_start_matches('\u{feff}').trim_start();

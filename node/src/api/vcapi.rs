@@ -149,11 +149,24 @@ fn options<'a>(
     }
 }
 
+/// The credential inside a VC-JWT (bare or enveloped), decoded but not verified: only used to
+/// find which status lists to hand the verifier, which checks the signature itself.
+fn jwt_payload(doc: &Value) -> Option<Value> {
+    let token = match doc {
+        Value::String(t) => t.as_str(),
+        other => verify::enveloped_jwt(other)?,
+    };
+    let decoded = vc_schemas::proof::jwt::decode(token).ok()?;
+    decoded.credential().ok().cloned()
+}
+
 /// The lists this node holds for the status entries of `docs` (its own, from the store).
 fn held_lists(s: &AppState, docs: &[&Value]) -> Vec<(String, Value)> {
     let prefix = format!("{}/status/", s.issuer.base());
     let mut out: Vec<(String, Value)> = Vec::new();
-    for doc in docs {
+    for &doc in docs {
+        let payload = jwt_payload(doc);
+        let doc = payload.as_ref().unwrap_or(doc);
         let entries: Vec<&Value> = match doc.get("credentialStatus") {
             Some(Value::Array(a)) => a.iter().collect(),
             Some(one) => vec![one],

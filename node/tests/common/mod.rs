@@ -1,0 +1,278 @@
+//! Shared test rigs: the router in process (no socket) and real `badgemesh` processes.
+#![allow(dead_code, unreachable_pub, missing_debug_implementations, clippy::unwrap_used)]
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command, Output, Stdio},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use axum::{
+    Router,
+    body::{Body, to_bytes},
+    http::{Method, Request, StatusCode, header},
+};
+use badgemesh_node::{
+    api::{self, AppState, Limits},
+    config::Http,
+    issuer::{Issuer, lists},
+    keys,
+    store::{STORE_FILE, Store},
+};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// The token of every in-process app.
+pub const TOKEN: &str = "test-token-0123456789";
+
+/// A node's router in process, over a store in a temporary directory.
+pub struct App {
+    pub router: Router,
+    pub issuer: Issuer,
+    pub dir: tempfile::TempDir,
+}
+
+/// An answer: status, headers and body.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.bytes)))
+    }
+
+    pub fn code(&self) -> String {
+        self.json()["code"].as_str().unwrap_or_default().to_owned()
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+}
+
+impl App {
+    /// A fresh node with the default limits.
+    pub fn new() -> Self {
+        Self::with_limits(Limits::from(&Http::default()))
+    }
+
+    pub fn with_limits(limits: Limits) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let key = Arc::new(keys::create(dir.path()).unwrap());
+        let store =
+            Store::open(&dir.path().join(STORE_FILE), lists::finisher(key.clone())).unwrap();
+        let issuer = Issuer::new(store, key, "https://issuer.test".into(), None);
+        let state = AppState {
+            issuer: issuer.clone(),
+            token: TOKEN.into(),
+            metrics: Arc::default(),
+            limits,
+        };
+        Self { router: api::router(state), issuer, dir }
+    }
+
+    /// One request; `token` None sends no Authorization header.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Answer {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        if !body.is_empty() {
+            req = req.header(header::CONTENT_TYPE, content_type);
+        }
+        let response =
+            self.router.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec();
+        Answer { status, headers, bytes }
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.call(Method::GET, path, Some(TOKEN), "", Vec::new()).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Answer {
+        self.send(Method::POST, path, body).await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Answer {
+        self.send(Method::PUT, path, body).await
+    }
+
+    pub async fn send(&self, method: Method, path: &str, body: &Value) -> Answer {
+        self.call(method, path, Some(TOKEN), "application/json", body.to_string().into_bytes())
+            .await
+    }
+
+    /// Creates an achievement and returns its uuid.
+    pub async fn achievement(&self, name: &str) -> String {
+        let a = self.post("/api/v1/achievements", &achievement_body(name)).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+        a.json()["uuid"].as_str().unwrap().to_owned()
+    }
+
+    /// Awards `achievement` to `recipient`; the stored record.
+    pub async fn award(&self, achievement: &str, recipient: &str) -> Value {
+        let a = self
+            .post("/api/v1/awards", &json!({"achievement": achievement, "recipient": recipient}))
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+        a.json()
+    }
+}
+
+pub fn achievement_body(name: &str) -> Value {
+    json!({
+        "name": name,
+        "description": format!("Awarded for {name}."),
+        "criteria": {"narrative": "Complete the course and pass the final assessment."},
+        "tags": ["test"],
+        "achievementType": "Badge",
+    })
+}
+
+/// The shared specs folder beside the repository.
+pub fn specs() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs")
+}
+
+/// Runs the CLI against `dir` and waits.
+pub fn badgemesh(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_badgemesh"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("BADGEMESH_DATA_DIR")
+        .env_remove("BADGEMESH_HTTP")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// A running `badgemesh run` process on a loopback port the OS picked.
+pub struct Node {
+    pub dir: PathBuf,
+    pub url: String,
+    pub token: String,
+    pub did: String,
+    child: Option<Child>,
+    _tmp: Option<tempfile::TempDir>,
+}
+
+impl Node {
+    /// `badgemesh init` in a fresh directory, then `run`.
+    pub fn start(extra: &[&str]) -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("node");
+        let out = badgemesh(&dir, &["init"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let mut node = Self::run_in(&dir, extra);
+        node._tmp = Some(tmp);
+        node
+    }
+
+    /// `badgemesh run` on an initialised directory.
+    pub fn run_in(dir: &Path, extra: &[&str]) -> Self {
+        let _ = std::fs::remove_file(dir.join("node.url"));
+        let child = Command::new(env!("CARGO_BIN_EXE_badgemesh"))
+            .arg("--data-dir")
+            .arg(dir)
+            .args(["run", "--http", "127.0.0.1:0"])
+            .args(extra)
+            .env_remove("BADGEMESH_DATA_DIR")
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let url = wait_for("node.url", Duration::from_secs(30), || {
+            std::fs::read_to_string(dir.join("node.url")).ok()
+        });
+        let token = std::fs::read_to_string(dir.join("api.token")).unwrap().trim().to_owned();
+        let did = String::from_utf8(badgemesh(dir, &["did"]).stdout).unwrap().trim().to_owned();
+        Self { dir: dir.to_owned(), url, token, did, child: Some(child), _tmp: None }
+    }
+
+    pub fn client() -> reqwest::blocking::Client {
+        reqwest::blocking::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap()
+    }
+
+    pub fn get(&self, path: &str) -> reqwest::blocking::Response {
+        Self::client().get(format!("{}{path}", self.url)).bearer_auth(&self.token).send().unwrap()
+    }
+
+    pub fn post(&self, path: &str, body: &Value) -> reqwest::blocking::Response {
+        Self::client()
+            .post(format!("{}{path}", self.url))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .unwrap()
+    }
+
+    /// The CLI against this node's directory.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        badgemesh(&self.dir, args)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().unwrap().id()
+    }
+
+    /// SIGKILL, no goodbye.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// SIGTERM and wait for the exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let mut c = self.child.take().unwrap();
+        let _ = Command::new("kill").args(["-TERM", &c.id().to_string()]).status();
+        c.wait().unwrap()
+    }
+
+    /// Takes the directory (and its temporary parent) for a later restart.
+    pub fn into_parts(mut self) -> (PathBuf, Option<tempfile::TempDir>) {
+        self.kill();
+        (self.dir.clone(), self._tmp.take())
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Polls `f` until it returns something, or panics naming `what` after `timeout`.
+pub fn wait_for<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
