@@ -13,7 +13,7 @@
 #       https://127.0.0.1:8443, write localConfig.cjs (node DID, API token as a static
 #       Authorization header on the issuer) into each suite, run each suite with the
 #       mocha spec reporter, print one summary line per suite, stop the node.
-#       SUITE: dm | eddsa | status (default: all three).
+#       SUITE: dm | eddsa | status (default: all three). Exit status 1 if a test failed.
 #
 # Environment: BADGEMESH_BIN (default target/debug/badgemesh), W3C_LISTEN (default
 # 127.0.0.1:8443), W3C_KEEP=1 keeps the temporary data directory, MOCHA_ARGS extra
@@ -123,7 +123,7 @@ run() {
   export BASE_URL; BASE_URL="$(cat "$data/node/node.url")"
   echo "node $ISSUER_DID at $BASE_URL (log: $data/node.log)"
 
-  local summary=() s key out
+  local summary=() s key out status=0
   for key in "${want[@]}"; do
     case "$key" in
       dm) s=vc-data-model-2.0-test-suite;;
@@ -137,14 +137,22 @@ run() {
     # shellcheck disable=SC2086
     (cd "$dir/$s" && npx mocha tests/ --reporter spec --timeout 15000 --preserve-symlinks \
        ${MOCHA_ARGS:-}) 2>&1 | tee "$out" || true
-    local p f n
+    local p f n t h
     p=$(sed -n 's/^ *\([0-9][0-9]*\) passing.*/\1/p' "$out" | tail -n1)
     f=$(sed -n 's/^ *\([0-9][0-9]*\) failing.*/\1/p' "$out" | tail -n1)
     n=$(sed -n 's/^ *\([0-9][0-9]*\) pending.*/\1/p' "$out" | tail -n1)
-    summary+=("$(printf '%-38s passed %3s  failed %3s  pending %3s' "$s" "${p:-0}" "${f:-0}" "${n:-0}")")
+    # mocha counts a failed before-all hook as one failure and skips its tests: report the
+    # number of tests the suite defines (a --dry-run) and the failed hooks
+    t=$(cd "$dir/$s" && npx mocha tests/ --dry-run --reporter dot --preserve-symlinks ${MOCHA_ARGS:-} 2>/dev/null |
+        awk '/^ *[0-9]+ (passing|pending|failing)/ {n += $1} END {print n + 0}')
+    h=$(grep -cE '^ *[0-9]+\) .*"before (all|each)" hook' "$out" || true)
+    [ "${f:-0}" -gt 0 ] && status=1
+    summary+=("$(printf '%-38s passed %3s  failed %3s  pending %3s  (tests defined %s; failed hooks %s)' \
+      "$s" "${p:-0}" "${f:-0}" "${n:-0}" "${t:-?}" "$h")")
   done
   echo "===== summary"
   printf '%s\n' "${summary[@]}"
+  return "$status"
 }
 
 case "${1:-}" in

@@ -31,12 +31,19 @@ impl Client {
         };
         let mut builder = reqwest::Client::builder().no_proxy();
         if base.starts_with("https:") {
+            // The file may say `off` while `--tls-self-signed` was given: then the self-signed
+            // certificate in the data directory is the one.
             let config = config::load(dir)?;
-            if let Some(path) = tls::certificate_path(dir, &config) {
+            let self_signed = dir.join(tls::TLS_DIR).join("cert.pem");
+            let path = tls::certificate_path(dir, &config)
+                .filter(|p| p.exists())
+                .or_else(|| self_signed.exists().then_some(self_signed));
+            if let Some(path) = path {
                 let pem = std::fs::read(&path).map_err(Error::io(&path))?;
                 let cert = reqwest::Certificate::from_pem(&pem)
                     .map_err(|e| Error::Unreachable(format!("{}: {e}", path.display())))?;
-                builder = builder.add_root_certificate(cert);
+                // Our own node: its certificate is the only one to trust.
+                builder = builder.tls_certs_only([cert]);
             }
         }
         let http = builder.build().map_err(|e| Error::Unreachable(e.to_string()))?;

@@ -83,10 +83,14 @@ async fn drain(
         }
         for (seq, mail) in batch {
             match message(from, &mail) {
-                Ok(msg) => {
-                    transport.send(msg).await.map_err(|e| Error::Mail(e.to_string()))?;
-                    tracing::info!(to = %mail.to, "award notice sent");
-                }
+                Ok(msg) => match transport.send(msg).await {
+                    Ok(_) => tracing::info!(to = %mail.to, "award notice sent"),
+                    // 5xx: this message will never go (a refused address); keep the queue moving.
+                    Err(e) if e.is_permanent() => {
+                        tracing::error!(to = %mail.to, error = %e, "relay refused the notice for good");
+                    }
+                    Err(e) => return Err(Error::Mail(e.to_string())),
+                },
                 Err(e) => tracing::error!(to = %mail.to, error = %e, "dropping unsendable notice"),
             }
             store.write(move |b| outbox::remove(b, seq)).await?;

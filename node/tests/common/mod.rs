@@ -203,7 +203,8 @@ impl Node {
             std::fs::read_to_string(dir.join("node.url")).ok()
         });
         let token = std::fs::read_to_string(dir.join("api.token")).unwrap().trim().to_owned();
-        let did = String::from_utf8(badgemesh(dir, &["did"]).stdout).unwrap().trim().to_owned();
+        let document: Value = serde_json::from_slice(&badgemesh(dir, &["did"]).stdout).unwrap();
+        let did = document["id"].as_str().unwrap().to_owned();
         Self { dir: dir.to_owned(), url, token, did, child: Some(child), _tmp: None }
     }
 

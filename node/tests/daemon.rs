@@ -1,0 +1,368 @@
+//! Real `badgemesh run` processes on loopback ports: the CLI verbs against the running node,
+//! e-mail through a real SMTP server, the claim pages, TLS, overrides and clean shutdown.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::{
+    io,
+    net::{IpAddr, TcpListener},
+    process::Output,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use common::{Node, badgemesh, wait_for};
+use serde_json::{Value, json};
+
+fn ok(out: &Output) -> String {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn create_achievement(node: &Node, name: &str) -> String {
+    let out = ok(&node.cli(&[
+        "achievement",
+        "create",
+        "--name",
+        name,
+        "--description",
+        "Welds steel safely.",
+        "--criteria",
+        "Pass the practical exam.",
+        "--tag",
+        "trade",
+    ]));
+    let record: Value = serde_json::from_str(&out).unwrap();
+    record["uuid"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn the_cli_verbs_drive_the_running_node() {
+    let node = Node::start(&[]);
+    ok(&node.cli(&[
+        "profile",
+        "--name",
+        "Example Trade School",
+        "--url",
+        "https://school.example",
+    ]));
+    let id = create_achievement(&node, "Welding");
+    let list = ok(&node.cli(&["achievement", "list"]));
+    assert!(list.contains(&id) && list.contains("Welding"), "{list}");
+
+    let out = ok(&node.cli(&[
+        "award",
+        &id,
+        "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+        "--narrative",
+        "Clean beads.",
+    ]));
+    let awarded: Value = serde_json::from_str(&out).unwrap();
+    let vc = &awarded["credential"];
+    assert_eq!(vc["issuer"]["id"], node.did);
+    assert_eq!(vc["issuer"]["name"], "Example Trade School");
+    let uuid = awarded["uuid"].as_str().unwrap().to_owned();
+
+    // The CLI's verify works offline on saved copies: status unknown without the list (exit 2),
+    // valid with it, invalid with the list fetched after the revocation.
+    let saved = node.dir.join("awarded.json");
+    std::fs::write(&saved, vc.to_string()).unwrap();
+    let list_url = vc["credentialStatus"]["statusListCredential"].as_str().unwrap().to_owned();
+    assert!(list_url.starts_with(&node.url), "{list_url} is served by this node");
+    let save_list = |name: &str| {
+        let path = node.dir.join(name);
+        std::fs::write(&path, Node::client().get(&list_url).send().unwrap().bytes().unwrap())
+            .unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let verify = |list: Option<&str>| {
+        let mut args = vec!["verify", saved.to_str().unwrap()];
+        if let Some(l) = list {
+            args.extend(["--status-list", l]);
+        }
+        node.cli(&args).status.code()
+    };
+    assert_eq!(verify(None), Some(2));
+    let before = save_list("list-before.json");
+    assert_eq!(verify(Some(&before)), Some(0));
+
+    let listed = ok(&node.cli(&["credentials", "--achievement", &id]));
+    assert!(listed.contains(&uuid) && listed.contains("active"), "{listed}");
+    let revoked = ok(&node.cli(&["revoke", &uuid, "--reason", "issued in error"]));
+    assert!(revoked.contains("revoked"), "{revoked}");
+    let listed = ok(&node.cli(&["credentials", "--status", "revoked"]));
+    assert!(listed.contains(&uuid), "{listed}");
+
+    let after = save_list("list-after.json");
+    assert_eq!(verify(Some(&after)), Some(1));
+    assert_eq!(verify(Some(&before)), Some(0), "the older list does not know yet");
+    let verdict = Node::client()
+        .post(format!("{}/credentials/verify", node.url))
+        .json(&json!({"verifiableCredential": vc, "options": {"checks": ["proof", "credentialStatus"]}}))
+        .send()
+        .unwrap();
+    assert_eq!(verdict.status(), 422);
+
+    // Errors: one line, non-zero.
+    let out = node.cli(&["revoke", &uuid]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("conflict") || err.contains("already"), "{err}");
+    let out = node.cli(&["award", "no-such-achievement", "someone@example.org"]);
+    assert!(!out.status.success());
+}
+
+#[test]
+fn csv_awards_report_bad_rows_by_line_and_award_the_rest() {
+    let node = Node::start(&[]);
+    let id = create_achievement(&node, "Forklift");
+    let mut csv = String::from("recipient,narrative\n");
+    for i in 0..600 {
+        if i == 17 || i == 420 {
+            csv.push_str("not an address,\n");
+        } else {
+            csv.push_str(&format!("learner{i}@example.org,Row {i}\n"));
+        }
+    }
+    let file = node.dir.join("awards.csv");
+    std::fs::write(&file, csv).unwrap();
+    let out = node.cli(&["award", "--csv", file.to_str().unwrap(), &id]);
+    assert_eq!(out.status.code(), Some(1), "refused rows make the run exit 1");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 598);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("line 19:") && stderr.contains("line 422:"), "{stderr}");
+    assert!(stderr.contains("awarded 598 of 600"), "{stderr}");
+    let page: Value =
+        node.get(&format!("/api/v1/credentials?achievement={id}&limit=500")).json().unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 500);
+    assert!(page["next"].is_u64());
+}
+
+/// A real SMTP server on loopback that keeps every message it receives.
+#[derive(Clone, Default)]
+struct Inbox {
+    messages: Arc<Mutex<Vec<String>>>,
+    current: Vec<u8>,
+}
+
+impl mailin_embedded::Handler for Inbox {
+    fn data(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.current.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> mailin_embedded::Response {
+        let text = String::from_utf8_lossy(&std::mem::take(&mut self.current)).into_owned();
+        self.messages.lock().unwrap().push(text);
+        mailin_embedded::response::OK
+    }
+
+    fn helo(&mut self, _ip: IpAddr, _domain: &str) -> mailin_embedded::Response {
+        mailin_embedded::response::OK
+    }
+}
+
+fn smtp_server() -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let inbox = Inbox::default();
+    let messages = inbox.messages.clone();
+    let mut server = mailin_embedded::Server::new(inbox);
+    server.with_name("smtp.test").with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
+    (addr, messages)
+}
+
+/// The claim link in a message (quoted-printable soft breaks undone).
+fn claim_link(message: &str) -> String {
+    let text = message.replace("=\r\n", "").replace("=3D", "=");
+    let start = text.find("http").unwrap();
+    let link: String = text[start..].chars().take_while(|c| !c.is_whitespace()).collect();
+    assert!(link.contains("/claim/"), "{link}");
+    link
+}
+
+#[test]
+fn an_emailed_award_is_claimed_once_and_downloads_verify() {
+    let (relay, messages) = smtp_server();
+    let node = Node::start(&["--smtp-relay", &relay]);
+    let id = create_achievement(&node, "Soldering");
+    let awarded: Value = node
+        .post("/api/v1/awards", &json!({"achievement": id, "recipient": "ada@example.org"}))
+        .json()
+        .unwrap();
+    let mail = wait_for("the award notice", Duration::from_secs(30), || {
+        messages.lock().unwrap().first().cloned()
+    });
+    assert!(mail.contains("ada@example.org"), "{mail}");
+    assert!(mail.contains("Soldering"), "{mail}");
+    let link = claim_link(&mail);
+    assert_eq!(link, awarded["claimUrl"].as_str().unwrap());
+
+    let client = Node::client();
+    let page = client.get(&link).send().unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().unwrap();
+    assert!(html.contains("Soldering") && html.contains("accept"), "{html}");
+    // Nothing to download before accepting.
+    assert_eq!(client.get(format!("{link}/credential.json")).send().unwrap().status(), 409);
+    assert_eq!(client.post(format!("{link}/accept")).send().unwrap().status(), 200);
+    // A decision is final.
+    assert_eq!(client.post(format!("{link}/refuse")).send().unwrap().status(), 409);
+    assert_eq!(client.post(format!("{link}/accept")).send().unwrap().status(), 409);
+
+    let json_copy: Value =
+        client.get(format!("{link}/credential.json")).send().unwrap().json().unwrap();
+    assert_eq!(json_copy, awarded["credential"]);
+    let png = client.get(format!("{link}/badge.png")).send().unwrap().bytes().unwrap();
+    let baked = vc_schemas::bake::unbake_png(&png).unwrap().unwrap();
+    let svg = client.get(format!("{link}/badge.svg")).send().unwrap().text().unwrap();
+    let baked_svg = vc_schemas::bake::unbake_svg(&svg).unwrap().unwrap();
+    for text in [baked, baked_svg] {
+        let vc: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(vc, awarded["credential"]);
+        let verdict = client
+            .post(format!("{}/credentials/verify", node.url))
+            .json(&json!({"verifiableCredential": vc}))
+            .send()
+            .unwrap();
+        assert_eq!(verdict.status(), 200);
+    }
+    let record: Value = node
+        .get(&format!("/api/v1/credentials/{}", awarded["uuid"].as_str().unwrap()))
+        .json()
+        .unwrap();
+    assert_eq!(record["claim"], "accepted");
+
+    // A second award, refused.
+    let second: Value = node
+        .post("/api/v1/awards", &json!({"achievement": id, "recipient": "bob@example.org"}))
+        .json()
+        .unwrap();
+    let link = second["claimUrl"].as_str().unwrap();
+    assert_eq!(client.post(format!("{link}/refuse")).send().unwrap().status(), 200);
+    assert_eq!(client.get(format!("{link}/badge.png")).send().unwrap().status(), 409);
+    wait_for("the second notice", Duration::from_secs(30), || {
+        (messages.lock().unwrap().len() == 2).then_some(())
+    });
+    assert_eq!(
+        client.get(format!("{}/claim/forged-token", node.url)).send().unwrap().status(),
+        404
+    );
+}
+
+#[test]
+fn notices_wait_for_a_relay_that_is_down_and_go_out_when_it_returns() {
+    // Reserve a port, then leave it closed while the node starts.
+    let spare = TcpListener::bind("127.0.0.1:0").unwrap();
+    let relay = spare.local_addr().unwrap().to_string();
+    drop(spare);
+    let node = Node::start(&["--smtp-relay", &relay]);
+    let id = create_achievement(&node, "Patience");
+    let status = node
+        .post("/api/v1/awards", &json!({"achievement": id, "recipient": "eve@example.org"}))
+        .status();
+    assert_eq!(status, 201, "the award does not wait for mail");
+    let listener = TcpListener::bind(&relay).unwrap();
+    let inbox = Inbox::default();
+    let messages = inbox.messages.clone();
+    let mut server = mailin_embedded::Server::new(inbox);
+    server.with_name("smtp.test").with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
+    wait_for("the queued notice", Duration::from_secs(60), || {
+        messages.lock().unwrap().first().cloned()
+    });
+}
+
+#[test]
+fn sigterm_stops_the_node_cleanly_and_everything_is_there_after_a_restart() {
+    let mut node = Node::start(&[]);
+    let id = create_achievement(&node, "Persistence");
+    let awarded: Value = node
+        .post("/api/v1/awards", &json!({"achievement": id, "recipient": "p@example.org"}))
+        .json()
+        .unwrap();
+    let status = node.terminate();
+    assert!(status.success(), "exit status {status:?}");
+    assert!(!node.dir.join("node.url").exists(), "node.url is removed on shutdown");
+    let out = node.cli(&["credentials"]);
+    assert!(!out.status.success(), "the CLI says the node is not running");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("badgemesh run"), "{err}");
+
+    let dir = node.dir.clone();
+    let again = Node::run_in(&dir, &[]);
+    let record: Value = again
+        .get(&format!("/api/v1/credentials/{}", awarded["uuid"].as_str().unwrap()))
+        .json()
+        .unwrap();
+    assert_eq!(record["credential"], awarded["credential"]);
+    drop(node);
+}
+
+#[test]
+fn environment_and_flags_override_the_config_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("node");
+    ok(&badgemesh(&dir, &["init"]));
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_badgemesh"))
+        .args(["--data-dir", dir.to_str().unwrap(), "run"])
+        .env("BADGEMESH_HTTP", format!("127.0.0.1:{port}"))
+        .env("BADGEMESH_PUBLIC_URL", "https://badges.example.edu")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = wait_for("node.url", Duration::from_secs(30), || {
+        std::fs::read_to_string(dir.join("node.url")).ok()
+    });
+    assert_eq!(url, format!("http://127.0.0.1:{port}"));
+    let token = std::fs::read_to_string(dir.join("api.token")).unwrap();
+    let node: Value = Node::client()
+        .get(format!("{url}/api/v1/node"))
+        .bearer_auth(token.trim())
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(node["publicUrl"], "https://badges.example.edu");
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // A broken config file stops the node with the line of the mistake.
+    std::fs::write(dir.join("config.toml"), "[http]\nlisten = \"127.0.0.1:1\"\nlisten_typo = 3\n")
+        .unwrap();
+    let out = badgemesh(&dir, &["run"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 3"), "{err}");
+}
+
+#[test]
+fn tls_self_signed_serves_https_and_the_cli_follows() {
+    let node = Node::start(&["--tls-self-signed"]);
+    assert!(node.url.starts_with("https://127.0.0.1:"), "{}", node.url);
+    let id = create_achievement(&node, "Encryption");
+    assert!(ok(&node.cli(&["achievement", "show", &id])).contains("Encryption"));
+    let cert = std::fs::read(node.dir.join("tls/cert.pem")).unwrap();
+    let client = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .tls_certs_only([reqwest::Certificate::from_pem(&cert).unwrap()])
+        .build()
+        .unwrap();
+    let health: Value = client.get(format!("{}/healthz", node.url)).send().unwrap().json().unwrap();
+    assert_eq!(health["status"], "ok");
+    let key_mode = std::fs::metadata(node.dir.join("tls/key.pem")).unwrap();
+    assert_eq!(std::os::unix::fs::PermissionsExt::mode(&key_mode.permissions()) & 0o777, 0o600);
+    // Plain HTTP on the TLS port is not served.
+    let plain = node.url.replace("https://", "http://");
+    let answer = Node::client().get(format!("{plain}/healthz")).send();
+    assert!(answer.is_err() || !answer.unwrap().status().is_success());
+}
