@@ -253,6 +253,15 @@ impl Node {
         c.wait().unwrap()
     }
 
+    /// Takes over the temporary directory of `old` (the same data directory, restarted), so it
+    /// lives as long as this node.
+    pub fn adopt(&mut self, mut old: Node) {
+        old.kill();
+        if self._tmp.is_none() {
+            self._tmp = old._tmp.take();
+        }
+    }
+
     /// Takes the directory (and its temporary parent) for a later restart.
     pub fn into_parts(mut self) -> (PathBuf, Option<tempfile::TempDir>) {
         self.kill();
