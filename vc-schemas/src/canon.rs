@@ -206,8 +206,22 @@ fn split(doc: &Value) -> Result<(serde_json::Map<String, Value>, Value)> {
         .as_object()
         .cloned()
         .ok_or_else(|| Error::malformed("a JSON-LD document is an object"))?;
-    let ctx = body.remove("@context").unwrap_or(Value::Null);
+    let ctx = unwrap_nested(body.remove("@context").unwrap_or(Value::Null));
     Ok((body, ctx))
+}
+
+/// An inline context written as `{"@context": {…}}` (the shape of a context *document*) is read
+/// as the context it wraps. jsonld.js, which most issuers use, does this for every context, so
+/// documents it signed this way (the W3C eddsa suite has some) only verify if we do the same;
+/// strict JSON-LD 1.1 would reject them as invalid term definitions.
+fn unwrap_nested(ctx: Value) -> Value {
+    match ctx {
+        Value::Array(items) => Value::Array(items.into_iter().map(unwrap_nested).collect()),
+        Value::Object(mut m) if m.len() == 1 && m.contains_key("@context") => {
+            unwrap_nested(m.remove("@context").unwrap_or(Value::Null))
+        }
+        other => other,
+    }
 }
 
 /// Only sets of embedded context URLs are cached (inline contexts are processed every time).

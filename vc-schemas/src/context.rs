@@ -13,6 +13,9 @@ use ssi::json_ld::ContextLoader;
 pub const CREDENTIALS_V2: &str = "https://www.w3.org/ns/credentials/v2";
 /// VCDM 1.1 base context (accepted on input for legacy OB 3.0 credentials).
 pub const CREDENTIALS_V1: &str = "https://www.w3.org/2018/credentials/v1";
+/// The Data Integrity context: VCDM 2.0 includes its terms; a VCDM 1.1 credential carrying a
+/// `DataIntegrityProof` must name it.
+pub const DATA_INTEGRITY_V2: &str = "https://w3id.org/security/data-integrity/v2";
 /// The OB 3.0 context Badgemesh emits.
 pub const OB_V3P0: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
 /// The 1EdTech extensions context (schema validator, revocation list, refresh types).
@@ -57,10 +60,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "https://w3id.org/security/data-integrity/v1",
         include_str!("../contexts/data-integrity-v1.jsonld"),
     ),
-    (
-        "https://w3id.org/security/data-integrity/v2",
-        include_str!("../contexts/data-integrity-v2.jsonld"),
-    ),
+    (DATA_INTEGRITY_V2, include_str!("../contexts/data-integrity-v2.jsonld")),
     ("https://w3id.org/security/multikey/v1", include_str!("../contexts/multikey-v1.jsonld")),
     ("https://w3id.org/security/jwk/v1", include_str!("../contexts/jwk-v1.jsonld")),
     (

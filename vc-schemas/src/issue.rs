@@ -76,17 +76,48 @@ pub fn prepare_any(unsigned: &Value, issuer: &str, id: &str, now: DateTime<Utc>)
             doc.insert("issuer".into(), Value::from(issuer));
         }
         Some(Value::String(s)) if s == issuer => {}
+        // Only `id`: a plain VCDM context may not define `Profile`.
         Some(Value::Object(p)) if p.get("id").is_none_or(|i| i == issuer) => {
-            set_issuer(&mut doc, issuer);
+            if let Some(Value::Object(profile)) = doc.get_mut("issuer") {
+                profile.insert("id".into(), Value::from(issuer));
+            }
         }
         Some(_) => return Err(Error::malformed(format!("issuer must be this node ({issuer})"))),
     }
     doc.entry("id").or_insert_with(|| Value::from(id));
-    doc.entry("validFrom")
-        .or_insert_with(|| Value::from(now.to_rfc3339_opts(SecondsFormat::Secs, true)));
-    let doc = Value::Object(doc);
-    crate::vcdm::check_credential(&doc)?;
+    let stamp = Value::from(now.to_rfc3339_opts(SecondsFormat::Secs, true));
+    let doc = if is_vcdm_v1(&Value::Object(doc.clone())) {
+        doc.entry("issuanceDate").or_insert(stamp);
+        if let Some(Value::String(one)) = doc.get("@context") {
+            let one = Value::from(one.as_str());
+            doc.insert("@context".into(), Value::Array(vec![one]));
+        }
+        if let Some(Value::Array(contexts)) = doc.get_mut("@context")
+            && !contexts.iter().any(|c| c.as_str() == Some(context::DATA_INTEGRITY_V2))
+        {
+            contexts.push(Value::from(context::DATA_INTEGRITY_V2));
+        }
+        let doc = Value::Object(doc);
+        crate::vcdm::check_credential_v1(&doc)?;
+        doc
+    } else {
+        doc.entry("validFrom").or_insert(stamp);
+        let doc = Value::Object(doc);
+        crate::vcdm::check_credential(&doc)?;
+        doc
+    };
     Ok(doc)
+}
+
+/// Whether `doc` is a VCDM 1.1 credential (its first context is the 2018 one). The VC-API
+/// still signs these for verifiers that have not moved to 2.0; they get `issuanceDate` and no
+/// status entries (the v1 context does not define `BitstringStatusListEntry`).
+pub fn is_vcdm_v1(doc: &Value) -> bool {
+    let first = match doc.get("@context") {
+        Some(Value::Array(items)) => items.first(),
+        other => other,
+    };
+    first.and_then(Value::as_str) == Some(context::CREDENTIALS_V1)
 }
 
 /// `1EdTechJsonSchemaValidator2019` is defined by the 1EdTech extensions context, not by the OB
@@ -183,5 +214,28 @@ mod tests {
             prepare(&no_subject, "did:key:z", "urn:uuid:1", now),
             Err(Error::Schema { .. })
         ));
+    }
+
+    #[test]
+    fn plain_credentials_keep_their_issuer_object_untyped_and_v1_gets_an_issuance_date() {
+        let now = Utc::now();
+        let did = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
+        let v2 = json!({
+            "@context": [context::CREDENTIALS_V2],
+            "type": ["VerifiableCredential"],
+            "issuer": {"name": "Example"},
+            "credentialSubject": {"id": "did:example:s"},
+        });
+        let p = prepare_any(&v2, did, "urn:uuid:1", now).unwrap();
+        assert_eq!(p["issuer"], json!({"id": did, "name": "Example"}));
+        assert!(p["validFrom"].is_string() && p.get("issuanceDate").is_none());
+        let mut v1 = v2.clone();
+        v1["@context"] = json!([context::CREDENTIALS_V1]);
+        let p = prepare_any(&v1, did, "urn:uuid:2", now).unwrap();
+        assert!(is_vcdm_v1(&p));
+        assert!(p["issuanceDate"].is_string() && p.get("validFrom").is_none());
+        assert_eq!(p["@context"][1], context::DATA_INTEGRITY_V2);
+        v1["issuanceDate"] = json!("not a date");
+        assert!(prepare_any(&v1, did, "urn:uuid:3", now).is_err());
     }
 }

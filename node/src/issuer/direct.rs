@@ -22,13 +22,16 @@ use crate::{
 impl Issuer {
     /// Prepares, signs and stores `credential`. Unless the caller gave its own
     /// `credentialStatus` (which must be well formed), the node adds entries: one `revocation`
-    /// entry for an Open Badge (its schema allows one), `revocation` and `suspension` for others.
+    /// entry for an Open Badge (its schema allows one), `revocation` and `suspension` for other
+    /// VCDM 2.0 credentials, none for VCDM 1.1 ones.
     pub async fn issue_direct(&self, credential: &Value, format: Format) -> Result<Value> {
         let now = Utc::now();
         let mut doc = credential.clone();
         let own_status = doc.get("credentialStatus").is_some();
-        let slots = if own_status {
-            check_status(&doc["credentialStatus"])?;
+        let slots = if own_status || issue::is_vcdm_v1(&doc) {
+            if own_status {
+                check_status(&doc["credentialStatus"])?;
+            }
             Vec::new()
         } else {
             let is_ob = Kind::of_credential(&doc).is_some();
