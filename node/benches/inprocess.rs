@@ -64,7 +64,7 @@ fn main() {
         .chain((0..250).map(|i| format!("learner{i}@example.org\n")))
         .collect();
     let bulk = runtime.block_on(concurrent(4, {
-        let (issuer, a, csv) = (issuer.clone(), achievement.clone(), csv.clone());
+        let (issuer, a) = (issuer.clone(), achievement);
         move || {
             let (issuer, a, csv) = (issuer.clone(), a.clone(), csv.clone());
             async move { issuer.bulk(&csv, Some(&a)).await.unwrap().awarded.len() as u64 }

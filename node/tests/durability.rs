@@ -8,6 +8,8 @@
 //!   suspended credentials that point at them;
 //! - no status list version went backwards across a crash.
 #![allow(clippy::unwrap_used)]
+// Sleeps here pick the random kill moment and pace the pollers; no assertion waits on one.
+#![allow(clippy::disallowed_methods)]
 
 mod common;
 

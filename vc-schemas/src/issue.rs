@@ -229,7 +229,7 @@ mod tests {
         let p = prepare_any(&v2, did, "urn:uuid:1", now).unwrap();
         assert_eq!(p["issuer"], json!({"id": did, "name": "Example"}));
         assert!(p["validFrom"].is_string() && p.get("issuanceDate").is_none());
-        let mut v1 = v2.clone();
+        let mut v1 = v2;
         v1["@context"] = json!([context::CREDENTIALS_V1]);
         let p = prepare_any(&v1, did, "urn:uuid:2", now).unwrap();
         assert!(is_vcdm_v1(&p));

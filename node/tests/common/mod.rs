@@ -276,6 +276,7 @@ impl Drop for Node {
 }
 
 /// Polls `f` until it returns something, or panics naming `what` after `timeout`.
+#[allow(clippy::disallowed_methods)] // the poll interval of a condition wait, not a fixed delay
 pub fn wait_for<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
     let start = Instant::now();
     loop {
