@@ -36,6 +36,8 @@ pub const OPENAPI: &str = include_str!("api/openapi.json");
 pub struct AppState {
     /// The issuer service.
     pub issuer: Issuer,
+    /// The p2p network, when it runs.
+    pub p2p: Option<crate::p2p::P2p>,
     /// The bearer token.
     pub token: Arc<str>,
     /// Request and domain metrics.

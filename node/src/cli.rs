@@ -45,6 +45,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Print the API token.
     Token,
+    /// Show the running node's peer id, p2p listen addresses and connected peers.
+    Peers,
     /// Show or change the issuer profile.
     Profile(profile::ProfileArgs),
     /// Manage achievements (badge classes).
@@ -105,6 +107,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Verify(args) => verify::run(&args).await,
         Command::Run(args) => run::run(&dir()?, &args).await,
         Command::Token => run::show_token(&dir()?),
+        Command::Peers => credentials::peers(&dir()?).await,
         Command::Profile(args) => profile::run(&dir()?, &args).await,
         Command::Achievement(cmd) => achievement::run(&dir()?, &cmd).await,
         Command::Award(args) => award::run(&dir()?, &args).await,

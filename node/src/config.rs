@@ -50,6 +50,20 @@ key = ""
 relay = ""
 # Sender address of award notices.
 from = "Badgemesh <badges@localhost>"
+
+[p2p]
+# Peer-to-peer gossip of signed status lists (libp2p), so verifiers need no contact with issuers.
+enabled = true
+# Multiaddrs to listen on (TCP and QUIC). Flag: --p2p MULTIADDR (repeatable).
+listen = ["/ip4/0.0.0.0/tcp/7677", "/ip4/0.0.0.0/udp/7677/quic-v1"]
+# Peers to dial at start, with or without /p2p/<peer id>. Flag: --bootstrap MULTIADDR (repeatable).
+bootstrap = []
+# Find peers on the local network with mDNS. Variable: BADGEMESH_MDNS=false.
+mdns = true
+# Gossipsub heartbeat, in milliseconds.
+heartbeat_ms = 500
+# How often peers compare the lists they hold (catch-up), in milliseconds.
+sync_ms = 10000
 "#;
 
 /// The whole configuration.
@@ -65,6 +79,40 @@ pub struct Config {
     /// Mail settings.
     #[serde(default)]
     pub smtp: Smtp,
+    /// Peer-to-peer settings.
+    #[serde(default)]
+    pub p2p: P2p,
+}
+
+/// `[p2p]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct P2p {
+    /// Run the network at all.
+    pub enabled: bool,
+    /// Listen multiaddrs.
+    pub listen: Vec<String>,
+    /// Bootstrap multiaddrs.
+    pub bootstrap: Vec<String>,
+    /// mDNS discovery.
+    pub mdns: bool,
+    /// Gossipsub heartbeat (ms).
+    pub heartbeat_ms: u64,
+    /// Catch-up period (ms).
+    pub sync_ms: u64,
+}
+
+impl Default for P2p {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            listen: vec!["/ip4/0.0.0.0/tcp/7677".into(), "/ip4/0.0.0.0/udp/7677/quic-v1".into()],
+            bootstrap: Vec::new(),
+            mdns: true,
+            heartbeat_ms: 500,
+            sync_ms: 10_000,
+        }
+    }
 }
 
 /// `[http]`.

@@ -14,6 +14,7 @@ use crate::{
     issuer::{Issuer, lists},
     keys,
     mail::Mailer,
+    p2p::P2p,
     store::{STORE_FILE, Store},
     token,
 };
@@ -32,6 +33,14 @@ pub struct Overrides {
     pub tls: Option<TlsMode>,
     /// `--smtp-relay`.
     pub smtp_relay: Option<String>,
+    /// `--p2p` (replaces the configured listen addresses when given).
+    pub p2p_listen: Vec<String>,
+    /// `--bootstrap` (replaces the configured bootstrap peers when given).
+    pub bootstrap: Vec<String>,
+    /// `--mdns`.
+    pub mdns: Option<bool>,
+    /// `--no-p2p`.
+    pub no_p2p: bool,
 }
 
 /// The configuration with overrides applied.
@@ -48,6 +57,18 @@ pub fn effective_config(dir: &Path, o: &Overrides) -> Result<Config> {
     }
     if let Some(r) = &o.smtp_relay {
         c.smtp.relay.clone_from(r);
+    }
+    if !o.p2p_listen.is_empty() {
+        c.p2p.listen.clone_from(&o.p2p_listen);
+    }
+    if !o.bootstrap.is_empty() {
+        c.p2p.bootstrap.clone_from(&o.bootstrap);
+    }
+    if let Some(m) = o.mdns {
+        c.p2p.mdns = m;
+    }
+    if o.no_p2p {
+        c.p2p.enabled = false;
     }
     Ok(c)
 }
@@ -68,9 +89,12 @@ pub async fn run(dir: &Path, overrides: &Overrides) -> Result<()> {
         "" => None,
         relay => Some(Mailer::spawn(store.clone(), relay, &config.smtp.from)?),
     };
+    let p2p =
+        if config.p2p.enabled { Some(P2p::start(dir, &config.p2p, store.clone())?) } else { None };
     let issuer = Issuer::new(store, key, base.clone(), mailer);
     let state = AppState {
         issuer,
+        p2p,
         token: token.into(),
         metrics: Arc::default(),
         limits: Limits::from(&config.http),

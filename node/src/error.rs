@@ -59,6 +59,9 @@ pub enum Error {
     /// Mail could not be built or handed to the relay.
     #[error("mail: {0}")]
     Mail(String),
+    /// The peer-to-peer network could not start or answer.
+    #[error("p2p: {0}")]
+    P2p(String),
     /// The running node answered with an error.
     #[error("{message} ({code})")]
     Api {

@@ -7,6 +7,7 @@
 //! - [`issuer`]: profile, achievements, awards (single, bulk CSV, VC-API), status changes and
 //!   claim links, over the store. Credential logic itself is in `vc-schemas` (no I/O).
 //! - [`mail`]: the outbox task that hands award notices to the SMTP relay.
+//! - [`p2p`]: libp2p gossip and catch-up of signed status lists, into the store's held lists.
 //! - [`bakery`]: badge images with the credential baked in.
 //! - [`api`]: the HTTP router (admin API, VC-API, public pages); [`tls`] and [`daemon`] serve it.
 //! - [`client`]: how CLI verbs reach the running node; [`cli`]: one module per subcommand.
@@ -23,6 +24,7 @@ pub mod error;
 pub mod issuer;
 pub mod keys;
 pub mod mail;
+pub mod p2p;
 pub mod store;
 pub mod tls;
 pub mod token;

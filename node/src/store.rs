@@ -16,6 +16,7 @@ pub mod achievements;
 pub mod allocator;
 pub mod claims;
 pub mod credentials;
+pub mod held;
 pub mod outbox;
 pub mod status;
 pub mod tables;
@@ -29,6 +30,11 @@ use crate::{Error, Result};
 
 /// File name of the store inside the data directory.
 pub const STORE_FILE: &str = "badgemesh.redb";
+
+/// redb's page cache. Its default (1 GiB) grows with every page written until it is reached, so
+/// a node that awards 100,000 credentials would hold ~0.5 GB it never reads again; 32 MiB keeps
+/// the hot pages (recent credentials, status lists, indexes) and memory flat.
+const CACHE_BYTES: usize = 32 << 20;
 
 /// Most operations one commit takes: bounds the latency a caller waits for the group.
 const MAX_GROUP: usize = 512;
@@ -61,6 +67,8 @@ pub struct Store {
     pub allocator: Arc<allocator::Allocator>,
     /// The writer thread, joined by [`Store::close`].
     thread: Arc<std::sync::Mutex<Option<std::thread::JoinHandle<()>>>>,
+    /// Notified after every commit that re-signed status lists (the gossip task publishes them).
+    lists_changed: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for Store {
@@ -73,18 +81,28 @@ impl Store {
     /// Opens (or creates) the store at `path` and starts its writer thread. The thread ends when
     /// the last handle is dropped.
     pub fn open(path: &Path, finisher: Finisher) -> Result<Self> {
-        let db =
-            Database::create(path).map_err(|e| Error::store(format!("{}: {e}", path.display())))?;
+        let db = redb::Builder::new()
+            .set_cache_size(CACHE_BYTES)
+            .create(path)
+            .map_err(|e| Error::store(format!("{}: {e}", path.display())))?;
         tables::migrate(&db)?;
         let allocator = Arc::new(allocator::Allocator::load(&db)?);
         let db = Arc::new(db);
         let (jobs, rx) = mpsc::channel(QUEUE);
         let writer_db = db.clone();
+        let lists_changed = Arc::new(tokio::sync::Notify::new());
+        let notify = lists_changed.clone();
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || writer(&writer_db, rx, finisher))
+            .spawn(move || writer(&writer_db, rx, finisher, &notify))
             .map_err(|e| Error::store(format!("cannot start the writer thread: {e}")))?;
-        Ok(Self { db, jobs, allocator, thread: Arc::new(std::sync::Mutex::new(Some(thread))) })
+        let thread = Arc::new(std::sync::Mutex::new(Some(thread)));
+        Ok(Self { db, jobs, allocator, thread, lists_changed })
+    }
+
+    /// Resolves after the next commit that re-signed status lists.
+    pub fn lists_changed(&self) -> Arc<tokio::sync::Notify> {
+        self.lists_changed.clone()
     }
 
     /// Lets the writer finish what is queued and waits for it to release the file. Call it on
@@ -132,7 +150,12 @@ impl Store {
 }
 
 /// The writer loop: take a group, apply it, finish it, commit, answer.
-fn writer(db: &Database, mut rx: mpsc::Receiver<Job>, mut finisher: Finisher) {
+fn writer(
+    db: &Database,
+    mut rx: mpsc::Receiver<Job>,
+    mut finisher: Finisher,
+    lists_changed: &tokio::sync::Notify,
+) {
     while let Some(first) = rx.blocking_recv() {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -141,9 +164,13 @@ fn writer(db: &Database, mut rx: mpsc::Receiver<Job>, mut finisher: Finisher) {
                 Err(_) => break,
             }
         }
-        let (replies, outcome) = run_group(db, group, &mut finisher);
-        if let Err(e) = &outcome {
-            tracing::error!(error = %e, operations = replies.len(), "store commit failed");
+        let (replies, outcome, resigned) = run_group(db, group, &mut finisher);
+        match &outcome {
+            Err(e) => {
+                tracing::error!(error = %e, operations = replies.len(), "store commit failed")
+            }
+            Ok(()) if resigned => lists_changed.notify_waiters(),
+            Ok(()) => {}
         }
         for reply in replies {
             reply(outcome.as_ref().err());
@@ -152,14 +179,19 @@ fn writer(db: &Database, mut rx: mpsc::Receiver<Job>, mut finisher: Finisher) {
     tracing::debug!("store writer stopped");
 }
 
-fn run_group(db: &Database, group: Vec<Job>, finisher: &mut Finisher) -> (Vec<Reply>, Result<()>) {
+/// Applies a group; the flag says whether the finisher had lists to re-sign.
+fn run_group(
+    db: &Database,
+    group: Vec<Job>,
+    finisher: &mut Finisher,
+) -> (Vec<Reply>, Result<()>, bool) {
     let txn = match db.begin_write() {
         Ok(txn) => txn,
         Err(e) => {
             // Dropping the jobs answers their callers with "writer stopped before answering".
             tracing::error!(error = %e, "cannot begin a write transaction");
             drop(group);
-            return (Vec::new(), Err(Error::store(e)));
+            return (Vec::new(), Err(Error::store(e)), false);
         }
     };
     let mut batch = Batch { txn: &txn, dirty_lists: BTreeSet::new() };
@@ -172,13 +204,14 @@ fn run_group(db: &Database, group: Vec<Job>, finisher: &mut Finisher) -> (Vec<Re
     }
     if fatal {
         let _ = txn.abort();
-        return (replies, Err(Error::store("a storage error aborted this group of writes")));
+        return (replies, Err(Error::store("a storage error aborted this group of writes")), false);
     }
+    let resigned = !batch.dirty_lists.is_empty();
     if let Err(e) = finisher(&mut batch) {
         let _ = txn.abort();
-        return (replies, Err(e));
+        return (replies, Err(e), false);
     }
-    (replies, txn.commit().map_err(Error::store))
+    (replies, txn.commit().map_err(Error::store), resigned)
 }
 
 #[cfg(test)]

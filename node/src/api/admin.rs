@@ -47,6 +47,7 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route("/api/v1/credentials/{id}/unsuspend", post(unsuspend))
         .route("/api/v1/credentials/{id}/public", put(set_public))
         .route("/api/v1/status-lists", get(status_lists))
+        .route("/api/v1/peers", get(peers))
 }
 
 async fn node(State(s): State<AppState>) -> Json<Value> {
@@ -236,4 +237,15 @@ async fn status_lists(State(s): State<AppState>) -> ApiResult<Json<Value>> {
         .map(|l| json!({"name": l.name, "purpose": l.purpose, "url": l.url, "version": l.version, "updated": l.updated}))
         .collect();
     Ok(Json(json!({ "items": lists })))
+}
+
+async fn peers(State(s): State<AppState>) -> ApiResult<Json<Value>> {
+    match &s.p2p {
+        Some(p2p) => Ok(Json(serde_json::to_value(p2p.info().await?).unwrap_or_default())),
+        None => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "p2p_disabled",
+            "this node runs without the p2p network ([p2p] enabled = false or --no-p2p)",
+        )),
+    }
 }

@@ -15,6 +15,7 @@ use vc_schemas::{
 };
 
 use super::{AppState, error::ApiError, extract::JsonBody};
+use crate::store::held;
 
 /// `/credentials/issue` and `/credentials/status` (token).
 pub fn guarded_routes() -> Router<AppState> {
@@ -115,7 +116,7 @@ async fn verify_credential(
             None => verify::verify_credential(doc, &o).await,
         },
     };
-    answer(&s, &report, &opts)
+    answer(&s, &report, &opts, &lists)
 }
 
 async fn verify_presentation(
@@ -132,7 +133,7 @@ async fn verify_presentation(
     let lists = held_lists(&s, &inner);
     let resolver = OfflineResolver::default();
     let report = verify::verify_presentation(vp, &options(&opts, &resolver, &lists)).await;
-    answer(&s, &report, &opts)
+    answer(&s, &report, &opts, &lists)
 }
 
 fn options<'a>(
@@ -160,7 +161,8 @@ fn jwt_payload(doc: &Value) -> Option<Value> {
     decoded.credential().ok().cloned()
 }
 
-/// The lists this node holds for the status entries of `docs` (its own, from the store).
+/// The lists this node holds for the status entries of `docs`: its own (from its status
+/// tables) and everyone else's (received by gossip or catch-up). Nothing is fetched.
 fn held_lists(s: &AppState, docs: &[&Value]) -> Vec<(String, Value)> {
     let prefix = format!("{}/status/", s.issuer.base());
     let mut out: Vec<(String, Value)> = Vec::new();
@@ -174,21 +176,49 @@ fn held_lists(s: &AppState, docs: &[&Value]) -> Vec<(String, Value)> {
         };
         for e in entries {
             let Ok(entry) = StatusEntry::from_json(e) else { continue };
-            let Some(name) = entry.list_credential.strip_prefix(&prefix) else { continue };
-            if out.iter().any(|(u, _)| *u == entry.list_credential) {
+            let url = entry.list_credential;
+            if out.iter().any(|(u, _)| *u == url) {
                 continue;
             }
-            if let Ok(Some(credential)) = s.issuer.status_list(name).map(|r| r.credential) {
-                out.push((entry.list_credential.clone(), credential));
+            let own = url
+                .strip_prefix(&prefix)
+                .and_then(|name| s.issuer.status_list(name).ok())
+                .and_then(|r| r.credential);
+            let found = own.or_else(|| {
+                let r = s.issuer.store().read().ok()?;
+                held::get(&r, &url).ok().flatten().map(|h| h.credential)
+            });
+            if let Some(credential) = found {
+                out.push((url, credential));
             }
         }
     }
     out
 }
 
+/// Which list version each status check used and how old it is (its signed `validFrom`).
+fn lists_used(lists: &[(String, Value)]) -> Vec<Value> {
+    let now = chrono::Utc::now();
+    lists
+        .iter()
+        .map(|(url, list)| {
+            let from = list["validFrom"].as_str().unwrap_or_default();
+            let age = chrono::DateTime::parse_from_rfc3339(from)
+                .map(|t| (now - t.with_timezone(&chrono::Utc)).num_seconds())
+                .ok();
+            json!({"id": url, "validFrom": from, "ageSeconds": age})
+        })
+        .collect()
+}
+
 /// 200 when verified, 422 otherwise; the status check counts only when asked for (or when
 /// the caller did not say which checks it wants).
-fn answer(s: &AppState, report: &Report, opts: &VerifyOptions) -> (StatusCode, Json<Value>) {
+fn answer(
+    s: &AppState,
+    report: &Report,
+    opts: &VerifyOptions,
+    lists: &[(String, Value)],
+) -> (StatusCode, Json<Value>) {
     let wants_status = opts
         .checks
         .as_ref()
@@ -214,6 +244,7 @@ fn answer(s: &AppState, report: &Report, opts: &VerifyOptions) -> (StatusCode, J
         "warnings": [],
         "errors": errors,
         "report": report,
+        "statusLists": lists_used(lists),
     });
     (status, Json(body))
 }

@@ -29,6 +29,18 @@ pub struct RunArgs {
     /// SMTP relay for award notices, HOST:PORT.
     #[arg(long, env = "BADGEMESH_SMTP_RELAY", value_name = "HOST:PORT")]
     pub smtp_relay: Option<String>,
+    /// A p2p listen multiaddr (repeatable; replaces the config's list).
+    #[arg(long = "p2p", value_name = "MULTIADDR")]
+    pub p2p: Vec<String>,
+    /// A peer to dial at start, with or without /p2p/<peer id> (repeatable; replaces the config's).
+    #[arg(long, value_name = "MULTIADDR")]
+    pub bootstrap: Vec<String>,
+    /// mDNS discovery on the local network.
+    #[arg(long, env = "BADGEMESH_MDNS", value_name = "BOOL")]
+    pub mdns: Option<bool>,
+    /// Run without the p2p network.
+    #[arg(long)]
+    pub no_p2p: bool,
 }
 
 /// Runs the node until Ctrl-C or SIGTERM.
@@ -38,6 +50,10 @@ pub async fn run(dir: &Path, args: &RunArgs) -> Result<ExitCode, Failure> {
         public_url: args.public_url.clone(),
         tls: if args.tls_self_signed { Some(TlsMode::SelfSigned) } else { args.tls },
         smtp_relay: args.smtp_relay.clone(),
+        p2p_listen: args.p2p.clone(),
+        bootstrap: args.bootstrap.clone(),
+        mdns: args.mdns,
+        no_p2p: args.no_p2p,
     };
     daemon::run(dir, &overrides).await?;
     Ok(ExitCode::SUCCESS)

@@ -69,6 +69,7 @@ impl App {
         let issuer = Issuer::new(store, key, "https://issuer.test".into(), None);
         let state = AppState {
             issuer: issuer.clone(),
+            p2p: None,
             token: TOKEN.into(),
             metrics: Arc::default(),
             limits,
@@ -191,6 +192,7 @@ impl Node {
             .arg("--data-dir")
             .arg(dir)
             .args(["run", "--http", "127.0.0.1:0"])
+            .args(p2p_defaults(extra))
             .args(extra)
             .env_remove("BADGEMESH_DATA_DIR")
             .env("RUST_LOG", "warn")
@@ -272,6 +274,15 @@ impl Node {
 impl Drop for Node {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// Loopback, OS-chosen port and no mDNS, unless the test chose its own p2p settings.
+fn p2p_defaults(extra: &[&str]) -> Vec<&'static str> {
+    if extra.iter().any(|a| a.starts_with("--p2p") || *a == "--no-p2p") {
+        Vec::new()
+    } else {
+        vec!["--p2p", "/ip4/127.0.0.1/tcp/0", "--mdns", "false"]
     }
 }
 

@@ -1,0 +1,102 @@
+//! Peer to peer: status lists travel between nodes over libp2p gossip, and a node that was away
+//! pulls what it missed, so a verifier checks a badge's status without contacting its issuer.
+//!
+//! - [`message`]: the gossip format and the judgment on each message (pure);
+//! - [`sync`]: the catch-up protocol's messages (pure);
+//! - [`validator`]: the task that judges and stores received lists;
+//! - [`swarm`]: the libp2p swarm and the task that owns it;
+//! - [`P2p`]: the cloneable handle the rest of the node uses.
+
+pub mod message;
+mod swarm;
+pub mod sync;
+pub mod validator;
+
+use std::{path::Path, time::Duration};
+
+use libp2p::{Multiaddr, identity::Keypair};
+use serde::Serialize;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::{Error, Result, config::P2p as P2pConfig, keys, store::Store};
+
+/// File of the node's libp2p identity (Ed25519, protobuf encoding, mode 0600). Separate from the
+/// DID key: the peer id is a network address, not an issuer identity.
+pub const PEER_KEY_FILE: &str = "p2p.key";
+
+/// Requests to the swarm task.
+#[derive(Debug)]
+pub enum Command {
+    /// The node's peer id, listen addresses and connected peers.
+    Info(oneshot::Sender<NetInfo>),
+}
+
+/// What `badgemesh peers` shows.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetInfo {
+    /// This node's peer id.
+    pub peer_id: String,
+    /// Where it listens (`…/p2p/<peer id>`, ready to give to others as a bootstrap address).
+    pub listen: Vec<String>,
+    /// Connected peers.
+    pub peers: Vec<PeerInfo>,
+}
+
+/// One connected peer.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PeerInfo {
+    /// Its peer id.
+    pub peer_id: String,
+}
+
+/// Handle on the running network task.
+#[derive(Debug, Clone)]
+pub struct P2p {
+    commands: mpsc::Sender<Command>,
+}
+
+impl P2p {
+    /// Starts the network for the node in `dir`.
+    pub fn start(dir: &Path, config: &P2pConfig, store: Store) -> Result<Self> {
+        let key = peer_key(dir)?;
+        let listen = parse_all(&config.listen, "p2p.listen")?;
+        let bootstrap = parse_all(&config.bootstrap, "p2p.bootstrap")?;
+        let swarm = swarm::build(key, config)?;
+        let (commands, rx) = mpsc::channel(64);
+        let task = swarm::Task::new(swarm, store, rx, Duration::from_millis(config.sync_ms));
+        tokio::spawn(task.run(listen, bootstrap));
+        Ok(Self { commands })
+    }
+
+    /// Peer id, listen addresses, connected peers.
+    pub async fn info(&self) -> Result<NetInfo> {
+        swarm::info(&self.commands).await
+    }
+}
+
+fn parse_all(addrs: &[String], field: &str) -> Result<Vec<Multiaddr>> {
+    addrs
+        .iter()
+        .map(|a| {
+            a.parse().map_err(|e| Error::P2p(format!("{field}: {a:?} is not a multiaddr: {e}")))
+        })
+        .collect()
+}
+
+/// The node's libp2p key, created on first use.
+fn peer_key(dir: &Path) -> Result<Keypair> {
+    let path = dir.join(PEER_KEY_FILE);
+    match std::fs::read(&path) {
+        Ok(bytes) => Keypair::from_protobuf_encoding(&bytes)
+            .map_err(|e| Error::P2p(format!("{}: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = Keypair::generate_ed25519();
+            let bytes = key.to_protobuf_encoding().map_err(|e| Error::P2p(e.to_string()))?;
+            keys::write_private(dir, PEER_KEY_FILE, &bytes)?;
+            Ok(key)
+        }
+        Err(e) => Err(Error::Io { path, source: e }),
+    }
+}

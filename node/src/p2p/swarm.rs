@@ -1,0 +1,380 @@
+//! The libp2p swarm and the task that owns it: TCP and QUIC with Noise and Yamux, identify,
+//! Kademlia, gossipsub (validation on, peer scoring), the catch-up protocol and, when enabled,
+//! mDNS. Judging and storing gossip happens in a separate validator task, so the swarm keeps
+//! turning while a list is verified and written.
+
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use chrono::Utc;
+use futures::StreamExt;
+use libp2p::{
+    Multiaddr, PeerId, StreamProtocol, Swarm, SwarmBuilder, gossipsub, identify,
+    identity::Keypair,
+    kad, mdns, noise,
+    request_response::{self, ProtocolSupport},
+    swarm::{NetworkBehaviour, SwarmEvent, behaviour::toggle::Toggle},
+    tcp, yamux,
+};
+use sha2::{Digest, Sha256};
+use tokio::sync::{Notify, mpsc, oneshot};
+
+use super::{
+    Command, NetInfo, PeerInfo,
+    message::{MAX_MESSAGE_BYTES, Message, STATUS_TOPIC, Verdict},
+    sync::{self, Head, Request, Response},
+    validator,
+};
+use crate::{
+    Error, Result,
+    config::P2p as P2pConfig,
+    store::{Store, held, status},
+};
+
+/// Everything the node speaks.
+#[allow(missing_debug_implementations)]
+#[derive(NetworkBehaviour)]
+pub(crate) struct Behaviour {
+    gossipsub: gossipsub::Behaviour,
+    identify: identify::Behaviour,
+    kad: kad::Behaviour<kad::store::MemoryStore>,
+    sync: request_response::json::Behaviour<Request, Response>,
+    mdns: Toggle<mdns::tokio::Behaviour>,
+}
+
+/// Builds the swarm for `key` with the settings of `config`.
+pub(crate) fn build(key: Keypair, config: &P2pConfig) -> Result<Swarm<Behaviour>> {
+    let mdns_on = config.mdns;
+    let heartbeat = Duration::from_millis(config.heartbeat_ms);
+    let swarm = SwarmBuilder::with_existing_identity(key)
+        .with_tokio()
+        .with_tcp(tcp::Config::default().nodelay(true), noise::Config::new, yamux::Config::default)
+        .map_err(|e| Error::P2p(format!("tcp transport: {e}")))?
+        .with_quic()
+        .with_behaviour(|key| behaviour(key, mdns_on, heartbeat))
+        .map_err(|e| Error::P2p(format!("behaviour: {e}")))?
+        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(120)))
+        .build();
+    Ok(swarm)
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+fn behaviour(
+    key: &Keypair,
+    mdns_on: bool,
+    heartbeat: Duration,
+) -> std::result::Result<Behaviour, BoxError> {
+    let peer_id = key.public().to_peer_id();
+    let config = gossipsub::ConfigBuilder::default()
+        .heartbeat_interval(heartbeat)
+        .validation_mode(gossipsub::ValidationMode::Strict)
+        // Nothing is forwarded before the validator has judged it.
+        .validate_messages()
+        .max_transmit_size(MAX_MESSAGE_BYTES + 4096)
+        // Content-addressed ids: the same list relayed by many peers is one message.
+        .message_id_fn(|m: &gossipsub::Message| {
+            gossipsub::MessageId::from(Sha256::digest(&m.data).to_vec())
+        })
+        .build()?;
+    let mut gossipsub =
+        gossipsub::Behaviour::new(gossipsub::MessageAuthenticity::Signed(key.clone()), config)?;
+    let topic = gossipsub::IdentTopic::new(STATUS_TOPIC);
+    let mut params = gossipsub::PeerScoreParams::default();
+    params.topics.insert(
+        topic.hash(),
+        gossipsub::TopicScoreParams {
+            invalid_message_deliveries_weight: -100.0,
+            invalid_message_deliveries_decay: 0.9,
+            ..Default::default()
+        },
+    );
+    gossipsub.with_peer_score(params, gossipsub::PeerScoreThresholds::default())?;
+    gossipsub.subscribe(&topic)?;
+    let identify =
+        identify::Behaviour::new(identify::Config::new("/badgemesh/1".into(), key.public()));
+    let kad = kad::Behaviour::with_config(
+        peer_id,
+        kad::store::MemoryStore::new(peer_id),
+        kad::Config::new(StreamProtocol::new("/badgemesh/kad/1")),
+    );
+    let sync = request_response::json::Behaviour::new(
+        [(StreamProtocol::new(sync::PROTOCOL), ProtocolSupport::Full)],
+        request_response::Config::default().with_request_timeout(Duration::from_secs(20)),
+    );
+    let mdns = if mdns_on {
+        Some(mdns::tokio::Behaviour::new(mdns::Config::default(), peer_id)?)
+    } else {
+        None
+    };
+    Ok(Behaviour { gossipsub, identify, kad, sync, mdns: Toggle::from(mdns) })
+}
+
+/// The owner task's state.
+#[allow(missing_debug_implementations)] // holds the swarm, which has no Debug
+pub(crate) struct Task {
+    swarm: Swarm<Behaviour>,
+    store: Store,
+    commands: mpsc::Receiver<Command>,
+    judge: mpsc::Sender<validator::Job>,
+    verdicts: mpsc::Receiver<validator::Done>,
+    lists_changed: Arc<Notify>,
+    /// `validFrom` of our own lists as last published.
+    published: HashMap<String, chrono::DateTime<Utc>>,
+    sync_every: Duration,
+}
+
+impl Task {
+    /// Wires the task; [`Task::run`] drives it.
+    pub(crate) fn new(
+        swarm: Swarm<Behaviour>,
+        store: Store,
+        commands: mpsc::Receiver<Command>,
+        sync_every: Duration,
+    ) -> Self {
+        let (judge, verdicts) = validator::spawn(store.clone());
+        let lists_changed = store.lists_changed();
+        Self {
+            swarm,
+            store,
+            commands,
+            judge,
+            verdicts,
+            lists_changed,
+            published: HashMap::new(),
+            sync_every,
+        }
+    }
+
+    /// Listens, dials the bootstrap peers, then serves until the command channel closes.
+    pub(crate) async fn run(mut self, listen: Vec<Multiaddr>, bootstrap: Vec<Multiaddr>) {
+        for addr in listen {
+            if let Err(e) = self.swarm.listen_on(addr.clone()) {
+                tracing::error!(%addr, error = %e, "cannot listen");
+            }
+        }
+        for addr in bootstrap {
+            self.dial(addr);
+        }
+        let mut timer = tokio::time::interval(self.sync_every);
+        self.publish_own().await;
+        loop {
+            let changed = self.lists_changed.clone();
+            tokio::select! {
+                event = self.swarm.select_next_some() => self.on_event(event),
+                command = self.commands.recv() => match command {
+                    Some(c) => self.on_command(c),
+                    None => break,
+                },
+                Some(done) = self.verdicts.recv() => self.on_verdict(done),
+                () = changed.notified() => self.publish_own().await,
+                _ = timer.tick() => self.sync_round(),
+            }
+        }
+        tracing::info!("p2p stopped");
+    }
+
+    fn dial(&mut self, addr: Multiaddr) {
+        if let Some(libp2p::multiaddr::Protocol::P2p(peer)) = addr.iter().last() {
+            self.swarm.behaviour_mut().kad.add_address(&peer, addr.clone());
+        }
+        if let Err(e) = self.swarm.dial(addr.clone()) {
+            tracing::warn!(%addr, error = %e, "cannot dial bootstrap peer");
+        }
+    }
+
+    /// Publishes our lists whose `validFrom` moved since the last publish, and holds them too
+    /// (so catch-up serves them like anyone's).
+    async fn publish_own(&mut self) {
+        let Ok(lists) = self.store.read().and_then(|r| status::all(&r)) else { return };
+        let topic = gossipsub::IdentTopic::new(STATUS_TOPIC);
+        for list in lists {
+            let Some(credential) = list.credential else { continue };
+            if self.published.get(&list.name).is_some_and(|t| *t >= list.updated) {
+                continue;
+            }
+            self.published.insert(list.name.clone(), list.updated);
+            let message = Message::StatusList { credential: credential.clone() };
+            match self.swarm.behaviour_mut().gossipsub.publish(topic.clone(), message.to_bytes()) {
+                Ok(_) => {
+                    tracing::debug!(list = %list.name, version = list.version, "status list published")
+                }
+                Err(e) => {
+                    tracing::debug!(list = %list.name, error = %e, "status list not published now (peers catch up)")
+                }
+            }
+            let _ = self.judge.send(validator::Job::Own(credential)).await;
+        }
+    }
+
+    fn sync_round(&mut self) {
+        let peers: Vec<PeerId> = self.swarm.connected_peers().copied().collect();
+        for peer in peers {
+            self.swarm.behaviour_mut().sync.send_request(&peer, Request::Heads);
+        }
+        let _ = self.swarm.behaviour_mut().kad.bootstrap();
+    }
+
+    fn on_command(&mut self, command: Command) {
+        match command {
+            Command::Info(reply) => {
+                let _ = reply.send(self.info());
+            }
+        }
+    }
+
+    fn info(&self) -> NetInfo {
+        let me = *self.swarm.local_peer_id();
+        let peers =
+            self.swarm.connected_peers().map(|p| PeerInfo { peer_id: p.to_string() }).collect();
+        NetInfo {
+            peer_id: me.to_string(),
+            listen: self.swarm.listeners().map(|a| format!("{a}/p2p/{me}")).collect(),
+            peers,
+        }
+    }
+
+    fn on_verdict(&mut self, done: validator::Done) {
+        let validator::Done { source, message_id, verdict } = done;
+        let (Some(source), Some(id)) = (source, message_id) else { return };
+        let acceptance = match &verdict {
+            Verdict::Accept(_) => gossipsub::MessageAcceptance::Accept,
+            Verdict::Ignore(_) => gossipsub::MessageAcceptance::Ignore,
+            Verdict::Reject(why) => {
+                tracing::warn!(peer = %source, reason = %why, "gossip rejected");
+                gossipsub::MessageAcceptance::Reject
+            }
+        };
+        let _ = self
+            .swarm
+            .behaviour_mut()
+            .gossipsub
+            .report_message_validation_result(&id, &source, acceptance);
+    }
+
+    fn on_event(&mut self, event: SwarmEvent<BehaviourEvent>) {
+        match event {
+            SwarmEvent::NewListenAddr { address, .. } => tracing::info!(%address, "p2p listening"),
+            SwarmEvent::ConnectionEstablished { peer_id, num_established, .. }
+                if num_established.get() == 1 =>
+            {
+                tracing::debug!(%peer_id, "connected");
+                self.swarm.behaviour_mut().sync.send_request(&peer_id, Request::Heads);
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(gossipsub::Event::Message {
+                propagation_source,
+                message_id,
+                message,
+            })) => {
+                let job = validator::Job::Gossip {
+                    source: propagation_source,
+                    message_id,
+                    bytes: message.data,
+                };
+                if self.judge.try_send(job).is_err() {
+                    tracing::warn!("validator busy: gossip dropped (peers will catch up)");
+                }
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received {
+                peer_id,
+                info,
+                ..
+            })) => {
+                for addr in info.listen_addrs {
+                    self.swarm.behaviour_mut().kad.add_address(&peer_id, addr);
+                }
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
+                for (peer, addr) in found {
+                    self.swarm.behaviour_mut().kad.add_address(&peer, addr.clone());
+                    let _ = self.swarm.dial(addr);
+                }
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::Message {
+                peer,
+                message,
+                ..
+            })) => {
+                self.on_sync(peer, message);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_sync(&mut self, peer: PeerId, message: request_response::Message<Request, Response>) {
+        match message {
+            request_response::Message::Request { request, channel, .. } => {
+                let answer = self.answer(request);
+                let _ = self.swarm.behaviour_mut().sync.send_response(channel, answer);
+            }
+            request_response::Message::Response { response: Response::Heads { heads }, .. } => {
+                let ours = self.heads_map();
+                let ids = sync::wanted(&heads, &ours);
+                if !ids.is_empty() {
+                    self.swarm.behaviour_mut().sync.send_request(&peer, Request::Get { ids });
+                }
+            }
+            request_response::Message::Response {
+                response: Response::Lists { credentials },
+                ..
+            } => {
+                for credential in credentials.into_iter().take(sync::MAX_GET) {
+                    if self
+                        .judge
+                        .try_send(validator::Job::Pulled { from: peer, credential })
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    fn heads_map(&self) -> HashMap<String, chrono::DateTime<Utc>> {
+        self.store
+            .read()
+            .and_then(|r| held::all(&r))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|h| (h.id, h.valid_from))
+            .collect()
+    }
+
+    fn answer(&self, request: Request) -> Response {
+        match request {
+            Request::Heads => {
+                let heads = self
+                    .store
+                    .read()
+                    .and_then(|r| held::all(&r))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .take(sync::MAX_HEADS)
+                    .map(|h| Head { id: h.id, valid_from: h.valid_from })
+                    .collect();
+                Response::Heads { heads }
+            }
+            Request::Get { ids } => {
+                let Ok(r) = self.store.read() else {
+                    return Response::Lists { credentials: Vec::new() };
+                };
+                let credentials = ids
+                    .iter()
+                    .take(sync::MAX_GET)
+                    .filter_map(|id| held::get(&r, id).ok().flatten())
+                    .map(|h| h.credential)
+                    .collect();
+                Response::Lists { credentials }
+            }
+        }
+    }
+}
+
+/// Asks the task for its state.
+pub(crate) async fn info(tx: &mpsc::Sender<Command>) -> Result<NetInfo> {
+    let (reply, rx) = oneshot::channel();
+    tx.send(Command::Info(reply))
+        .await
+        .map_err(|_| Error::P2p("the p2p task has stopped".into()))?;
+    rx.await.map_err(|_| Error::P2p("the p2p task has stopped".into()))
+}
