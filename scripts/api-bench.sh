@@ -7,20 +7,22 @@
 #    POST /api/v1/awards, POST /api/v1/awards/bulk (250 rows per request), POST
 #    /credentials/verify. wrk shares the 2 cores with the node, so the API figures are a floor.
 # 3. RSS of the node every 10,000 awards while 100,000 are awarded in 250-row chunks.
-# Usage: scripts/api-bench.sh [seconds per wrk run, default 15]
+# Usage: scripts/api-bench.sh [seconds per wrk run, default 15]   (MEMORY_ONLY=1: step 3 alone)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS="${1:-15}"
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
 cargo build --release -p badgemesh-node --quiet
-echo "== in process"
-cargo bench -p badgemesh-node --bench inprocess --quiet 2>/dev/null | grep -v '^$'
+if [ -z "${MEMORY_ONLY:-}" ]; then
+  echo "== in process"
+  cargo bench -p badgemesh-node --bench inprocess --quiet 2>/dev/null | grep -v '^$'
+fi
 
 B="$PWD/target/release/badgemesh"
 WORK="$(mktemp -d)"
 N="$WORK/node"
 "$B" --data-dir "$N" init >/dev/null 2>&1
-RUST_LOG=warn "$B" --data-dir "$N" run --http 127.0.0.1:0 2>"$WORK/node.log" &
+RUST_LOG=warn "$B" --data-dir "$N" run --http 127.0.0.1:0 --no-p2p 2>"$WORK/node.log" &
 PID=$!
 trap 'kill $PID 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 100); do [ -f "$N/node.url" ] && break; sleep 0.1; done
@@ -64,10 +66,12 @@ load() { # name path body content-type units-per-request
   printf '%-40s %10.0f req/s  %10.0f units/s   p50 %s  p99 %s\n' "$1" "$rps" \
     "$(python3 -c "print($rps * $5)")" "$(awk '$1=="50%" {print $2}' <<<"$out")" "$(awk '$1=="99%" {print $2}' <<<"$out")"
 }
-echo "== over HTTP (wrk -t2 -c16 -d${SECS}s)"
-load "POST /api/v1/awards" /api/v1/awards "$WORK/award.json" application/json 1
-load "POST /api/v1/awards/bulk (250 rows)" "/api/v1/awards/bulk?achievement=$ACH" "$WORK/bulk.csv" text/csv 250
-load "POST /credentials/verify" /credentials/verify "$WORK/verify.json" application/json 1
+if [ -z "${MEMORY_ONLY:-}" ]; then
+  echo "== over HTTP (wrk -t2 -c16 -d${SECS}s)"
+  load "POST /api/v1/awards" /api/v1/awards "$WORK/award.json" application/json 1
+  load "POST /api/v1/awards/bulk (250 rows)" "/api/v1/awards/bulk?achievement=$ACH" "$WORK/bulk.csv" text/csv 250
+  load "POST /credentials/verify" /credentials/verify "$WORK/verify.json" application/json 1
+fi
 
 echo "== memory while 100,000 credentials are awarded (250-row chunks)"
 rss() { awk '/VmRSS/ {printf "%.1f MB", $2/1024}' "/proc/$PID/status"; }

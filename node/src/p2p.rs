@@ -41,6 +41,19 @@ pub struct NetInfo {
     pub listen: Vec<String>,
     /// Connected peers.
     pub peers: Vec<PeerInfo>,
+    /// Gossip messages judged since start, by verdict.
+    pub gossip: GossipCounts,
+}
+
+/// Gossip verdicts since start.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct GossipCounts {
+    /// Stored and forwarded.
+    pub accepted: u64,
+    /// Stale or duplicate: dropped without blame.
+    pub ignored: u64,
+    /// Invalid: dropped, sender penalised.
+    pub rejected: u64,
 }
 
 /// One connected peer.

@@ -48,6 +48,7 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route("/api/v1/credentials/{id}/public", put(set_public))
         .route("/api/v1/status-lists", get(status_lists))
         .route("/api/v1/peers", get(peers))
+        .route("/api/v1/held-lists", get(held_lists))
 }
 
 async fn node(State(s): State<AppState>) -> Json<Value> {
@@ -248,4 +249,14 @@ async fn peers(State(s): State<AppState>) -> ApiResult<Json<Value>> {
             "this node runs without the p2p network ([p2p] enabled = false or --no-p2p)",
         )),
     }
+}
+
+/// Status lists held for verification (everyone's, as gossiped), without their bits.
+async fn held_lists(State(s): State<AppState>) -> ApiResult<Json<Value>> {
+    let r = s.issuer.store().read()?;
+    let items: Vec<Value> = crate::store::held::all(&r)?
+        .into_iter()
+        .map(|h| json!({"id": h.id, "issuer": h.issuer, "validFrom": h.valid_from, "received": h.received}))
+        .collect();
+    Ok(Json(json!({ "items": items })))
 }

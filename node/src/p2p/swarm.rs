@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use super::{
-    Command, NetInfo, PeerInfo,
+    Command, GossipCounts, NetInfo, PeerInfo,
     message::{MAX_MESSAGE_BYTES, Message, STATUS_TOPIC, Verdict},
     sync::{self, Head, Request, Response},
     validator,
@@ -121,6 +121,7 @@ pub(crate) struct Task {
     /// `validFrom` of our own lists as last published.
     published: HashMap<String, chrono::DateTime<Utc>>,
     sync_every: Duration,
+    counts: GossipCounts,
 }
 
 impl Task {
@@ -142,6 +143,7 @@ impl Task {
             lists_changed,
             published: HashMap::new(),
             sync_every,
+            counts: GossipCounts::default(),
         }
     }
 
@@ -230,6 +232,7 @@ impl Task {
             peer_id: me.to_string(),
             listen: self.swarm.listeners().map(|a| format!("{a}/p2p/{me}")).collect(),
             peers,
+            gossip: self.counts,
         }
     }
 
@@ -237,9 +240,16 @@ impl Task {
         let validator::Done { source, message_id, verdict } = done;
         let (Some(source), Some(id)) = (source, message_id) else { return };
         let acceptance = match &verdict {
-            Verdict::Accept(_) => gossipsub::MessageAcceptance::Accept,
-            Verdict::Ignore(_) => gossipsub::MessageAcceptance::Ignore,
+            Verdict::Accept(_) => {
+                self.counts.accepted += 1;
+                gossipsub::MessageAcceptance::Accept
+            }
+            Verdict::Ignore(_) => {
+                self.counts.ignored += 1;
+                gossipsub::MessageAcceptance::Ignore
+            }
             Verdict::Reject(why) => {
+                self.counts.rejected += 1;
                 tracing::warn!(peer = %source, reason = %why, "gossip rejected");
                 gossipsub::MessageAcceptance::Reject
             }

@@ -1,0 +1,266 @@
+//! Real nodes on loopback, gossiping: a revocation reaches every node without anyone contacting
+//! the issuer, a node that was down catches up by itself, and bad gossip goes nowhere.
+#![allow(clippy::unwrap_used)]
+
+use std::{path::Path, time::Duration};
+
+use badgemesh_testnet::{Net, Node};
+use serde_json::{Value, json};
+
+const CONVERGE: Duration = Duration::from_secs(60);
+
+fn bin() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_badgemesh"))
+}
+
+/// An achievement on `issuer` and `n` awards of it; the awarded credentials.
+fn award(issuer: &Node, n: usize) -> Vec<Value> {
+    let a = issuer
+        .post(
+            "/api/v1/achievements",
+            &json!({"name": "Gossip", "description": "Travels.", "criteria": {"narrative": "Be revoked."}}),
+        )
+        .unwrap();
+    (0..n)
+        .map(|i| {
+            issuer
+                .post(
+                    "/api/v1/awards",
+                    &json!({"achievement": a["uuid"], "recipient": format!("p{i}@example.org")}),
+                )
+                .unwrap()
+        })
+        .collect()
+}
+
+fn list_id(record: &Value) -> String {
+    record["credential"]["credentialStatus"]["statusListCredential"].as_str().unwrap().to_owned()
+}
+
+/// The signed `validFrom` of the issuer's current list `id` (from its own status tables).
+fn issuer_version(issuer: &Node, id: &str) -> String {
+    let lists = issuer.get("/api/v1/status-lists").unwrap();
+    let list = lists["items"].as_array().unwrap().iter().find(|l| l["url"] == id).unwrap();
+    list["updated"].as_str().unwrap().to_owned()
+}
+
+/// What `node`'s verifier says about `vc` (status checked from what it holds).
+fn verified(node: &Node, vc: &Value) -> bool {
+    node.post("/credentials/verify", &json!({"verifiableCredential": vc})).is_ok()
+}
+
+#[test]
+fn a_revocation_reaches_every_node_of_a_ten_node_net() {
+    let net = Net::start(bin(), 10).unwrap();
+    let issuer = &net.nodes[0];
+    let records = award(issuer, 3);
+    let id = list_id(&records[0]);
+    let v1 = issuer_version(issuer, &id);
+    net.wait_all("every node to hold the first list", CONVERGE, |n| {
+        n.held(&id).as_deref() == Some(v1.as_str())
+    })
+    .unwrap();
+    let vc = &records[1]["credential"];
+    for n in &net.nodes {
+        assert!(verified(n, vc), "node {} verifies the fresh award", n.index);
+    }
+    let uuid = records[1]["uuid"].as_str().unwrap();
+    issuer
+        .post(&format!("/api/v1/credentials/{uuid}/revoke"), &json!({"reason": "gossip test"}))
+        .unwrap();
+    let v2 = issuer_version(issuer, &id);
+    assert!(v2 > v1);
+    let took = net
+        .wait_all("every node to hold the revoked list", CONVERGE, |n| {
+            n.held(&id).as_deref() == Some(v2.as_str())
+        })
+        .unwrap();
+    eprintln!("revocation reached 10 nodes in {took:?}");
+    for n in &net.nodes {
+        assert!(!verified(n, vc), "node {} still accepts the revoked badge", n.index);
+        assert!(
+            verified(n, &records[2]["credential"]),
+            "node {} rejects an untouched badge",
+            n.index
+        );
+    }
+}
+
+#[test]
+fn a_node_that_was_down_during_three_revocations_catches_up_after_restart() {
+    let mut net = Net::start(bin(), 4).unwrap();
+    let records = award(&net.nodes[0], 4);
+    let id = list_id(&records[0]);
+    let v1 = issuer_version(&net.nodes[0], &id);
+    net.wait_all("the first list everywhere", CONVERGE, |n| {
+        n.held(&id).as_deref() == Some(v1.as_str())
+    })
+    .unwrap();
+    net.stop(3);
+    for r in &records[..3] {
+        let uuid = r["uuid"].as_str().unwrap();
+        net.nodes[0].post(&format!("/api/v1/credentials/{uuid}/revoke"), &json!({})).unwrap();
+    }
+    let latest = issuer_version(&net.nodes[0], &id);
+    net.wait_all("the running nodes to converge", CONVERGE, |n| {
+        n.held(&id).as_deref() == Some(latest.as_str())
+    })
+    .unwrap();
+    // Nobody re-publishes: node 3 must pull what it missed.
+    net.launch(3).unwrap();
+    let node = &net.nodes[3];
+    badgemesh_testnet::wait("node 3 to catch up", CONVERGE, || {
+        (node.held(&id).as_deref() == Some(latest.as_str())).then_some(())
+    })
+    .unwrap();
+    for r in &records[..3] {
+        assert!(!verified(node, &r["credential"]));
+    }
+    assert!(verified(node, &records[3]["credential"]));
+}
+
+/// A peer that speaks the gossip protocol but not the rules: connects to one node, publishes
+/// `payloads` in order, and returns once they are sent.
+fn publish_raw(target: &str, payloads: Vec<Vec<u8>>) {
+    use futures::StreamExt;
+    use libp2p::{gossipsub, noise, swarm::SwarmEvent, tcp, yamux};
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async move {
+        let mut swarm = libp2p::SwarmBuilder::with_new_identity()
+            .with_tokio()
+            .with_tcp(tcp::Config::default(), noise::Config::new, yamux::Config::default)
+            .unwrap()
+            .with_behaviour(|key| {
+                let config = gossipsub::ConfigBuilder::default()
+                    .max_transmit_size(256 * 1024)
+                    .build()
+                    .unwrap();
+                gossipsub::Behaviour::<
+                    gossipsub::IdentityTransform,
+                    gossipsub::AllowAllSubscriptionFilter,
+                >::new(gossipsub::MessageAuthenticity::Signed(key.clone()), config)
+                .unwrap()
+            })
+            .unwrap()
+            .build();
+        let topic = gossipsub::IdentTopic::new(badgemesh_node::p2p::message::STATUS_TOPIC);
+        swarm.behaviour_mut().subscribe(&topic).unwrap();
+        swarm.dial(target.parse::<libp2p::Multiaddr>().unwrap()).unwrap();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let event = tokio::time::timeout_at(deadline, swarm.select_next_some())
+                .await
+                .expect("the node subscribed");
+            if let SwarmEvent::Behaviour(gossipsub::Event::Subscribed { .. }) = event {
+                break;
+            }
+        }
+        for p in payloads {
+            swarm.behaviour_mut().publish(topic.clone(), p).unwrap();
+        }
+        // Drive the swarm until the last message is on the wire.
+        let flush = tokio::time::Instant::now() + Duration::from_secs(2);
+        while tokio::time::timeout_at(flush, swarm.select_next_some()).await.is_ok() {}
+    });
+}
+
+fn sign_list(key: &vc_schemas::key::Ed25519Key, id: &str, issuer: &str, set: &[usize]) -> Value {
+    use vc_schemas::{issue, status_list};
+    let mut bits = status_list::StatusList::new(131_072).unwrap();
+    for &i in set {
+        bits.set(i, true).unwrap();
+    }
+    let now = chrono::Utc::now();
+    let mut unsigned = status_list::list_credential(id, issuer, "revocation", &bits, now);
+    unsigned["validFrom"] = json!(now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+    futures::executor::block_on(issue::sign(&unsigned, key, issue::Format::DataIntegrity, now))
+        .unwrap()
+}
+
+fn message(credential: Value) -> Vec<u8> {
+    badgemesh_node::p2p::message::Message::StatusList { credential }.to_bytes()
+}
+
+#[test]
+fn forged_rolled_back_oversize_and_garbage_gossip_reaches_no_other_node() {
+    let net = Net::start(bin(), 3).unwrap();
+    let issuer = &net.nodes[0];
+    let records = award(issuer, 2);
+    let id = list_id(&records[0]);
+    let name = id.rsplit('/').next().unwrap().to_owned();
+    let old_list: Value = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .get(&id)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let uuid = records[0]["uuid"].as_str().unwrap();
+    issuer.post(&format!("/api/v1/credentials/{uuid}/revoke"), &json!({})).unwrap();
+    let latest = issuer_version(issuer, &id);
+    net.wait_all("the revoked list everywhere", CONVERGE, |n| {
+        n.held(&id).as_deref() == Some(latest.as_str())
+    })
+    .unwrap();
+    assert!(old_list["id"] == id.as_str() && !name.is_empty());
+
+    let mallory = vc_schemas::key::Ed25519Key::did_key_from_seed(&[66; 32]);
+    // Newer than the held list, all bits clear, "issued" by the issuer but signed by Mallory.
+    let forged = sign_list(&mallory, &id, &issuer.did, &[]);
+    let mut oversize = message(old_list.clone());
+    oversize.resize(70 * 1024, b' ');
+    // The older list, re-serialized (same signed content, new bytes): past gossipsub's duplicate
+    // cache, so the rollback rule itself must stop it.
+    let mut replay = message(old_list);
+    replay.push(b' ');
+    let counts = |n: &Node| n.get("/api/v1/peers").unwrap()["gossip"].clone();
+    let target = &net.nodes[1];
+    // Each from a fresh peer (a rejected sender is penalised and then not listened to).
+    let attacks: [(&str, Vec<u8>); 4] = [
+        ("rejected", b"\x00\x01garbage that is not JSON".to_vec()),
+        (
+            "rejected",
+            br#"{"kind":"statusList","credential":{"type":"VerifiableCredential"}}"#.to_vec(),
+        ),
+        ("rejected", message(forged)),
+        ("ignored", replay),
+    ];
+    for (verdict, payload) in attacks {
+        let before = counts(target)[verdict].as_u64().unwrap();
+        publish_raw(&target.p2p, vec![payload]);
+        badgemesh_testnet::wait(
+            &format!("node 1 to count the message as {verdict}"),
+            CONVERGE,
+            || (counts(target)[verdict].as_u64().unwrap() > before).then_some(()),
+        )
+        .unwrap();
+    }
+    // Oversize: refused by gossipsub's framing before it is even judged.
+    publish_raw(&target.p2p, vec![oversize]);
+    // A real revocation afterwards still travels, so the net is alive and has judged the above.
+    let uuid = records[1]["uuid"].as_str().unwrap();
+    issuer.post(&format!("/api/v1/credentials/{uuid}/revoke"), &json!({})).unwrap();
+    let newest = issuer_version(issuer, &id);
+    net.wait_all("the second revocation everywhere", CONVERGE, |n| {
+        n.held(&id).as_deref() == Some(newest.as_str())
+    })
+    .unwrap();
+    for n in &net.nodes {
+        assert!(
+            !verified(n, &records[0]["credential"]),
+            "node {} accepts the revoked badge again",
+            n.index
+        );
+        if n.index != 1 {
+            let c = counts(n);
+            assert_eq!(
+                (c["rejected"].as_u64(), c["ignored"].as_u64()),
+                (Some(0), Some(0)),
+                "node {} received bad gossip: {c}",
+                n.index
+            );
+        }
+    }
+}
