@@ -4,7 +4,7 @@
 //! - [`message`]: the gossip format and the judgment on each message (pure);
 //! - [`sync`]: the catch-up protocol's messages (pure);
 //! - [`validator`]: the task that judges and stores received lists;
-//! - [`swarm`]: the libp2p swarm and the task that owns it;
+//! - `swarm`: the libp2p swarm and the task that owns it;
 //! - [`P2p`]: the cloneable handle the rest of the node uses.
 
 pub mod message;

@@ -32,7 +32,7 @@ pub struct RunArgs {
     /// A p2p listen multiaddr (repeatable; replaces the config's list).
     #[arg(long = "p2p", value_name = "MULTIADDR")]
     pub p2p: Vec<String>,
-    /// A peer to dial at start, with or without /p2p/<peer id> (repeatable; replaces the config's).
+    /// A peer to dial at start, with or without `/p2p/<peer id>` (repeatable; replaces the config's).
     #[arg(long, value_name = "MULTIADDR")]
     pub bootstrap: Vec<String>,
     /// mDNS discovery on the local network.
