@@ -7,18 +7,20 @@
 #    POST /api/v1/awards, POST /api/v1/awards/bulk (250 rows per request), POST
 #    /credentials/verify. wrk shares the 2 cores with the node, so the API figures are a floor.
 # 3. RSS of the node every 10,000 awards while 100,000 are awarded in 250-row chunks.
-# Usage: scripts/api-bench.sh [seconds per wrk run, default 15]   (MEMORY_ONLY=1: step 3 alone)
+# Usage: scripts/api-bench.sh [seconds per wrk run, default 15]
+#   MEMORY_ONLY=1: step 3 alone; PROFILE=debug: use target/debug/badgemesh as built
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS="${1:-15}"
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
-cargo build --release -p badgemesh-node --quiet
+PROFILE="${PROFILE:-release}"   # PROFILE=debug: reuse the debug binary (memory only)
+[ "$PROFILE" = release ] && cargo build --release -p badgemesh-node --quiet
 if [ -z "${MEMORY_ONLY:-}" ]; then
   echo "== in process"
   cargo bench -p badgemesh-node --bench inprocess --quiet 2>/dev/null | grep -v '^$'
 fi
 
-B="$PWD/target/release/badgemesh"
+B="$PWD/target/$PROFILE/badgemesh"
 WORK="$(mktemp -d)"
 N="$WORK/node"
 "$B" --data-dir "$N" init >/dev/null 2>&1
