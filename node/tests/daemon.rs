@@ -314,7 +314,7 @@ fn environment_and_flags_override_the_config_file() {
     ok(&badgemesh(&dir, &["init"]));
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_badgemesh"))
-        .args(["--data-dir", dir.to_str().unwrap(), "run"])
+        .args(["--data-dir", dir.to_str().unwrap(), "run", "--no-p2p"])
         .env("BADGEMESH_HTTP", format!("127.0.0.1:{port}"))
         .env("BADGEMESH_PUBLIC_URL", "https://badges.example.edu")
         .stderr(std::process::Stdio::null())
