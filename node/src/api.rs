@@ -44,6 +44,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// Body limits.
     pub limits: Limits,
+    /// Oldest status list verification will use; `None`: no limit.
+    pub max_list_age: Option<chrono::Duration>,
 }
 
 /// Body size limits per kind of route.

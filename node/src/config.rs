@@ -51,6 +51,18 @@ relay = ""
 # Sender address of award notices.
 from = "Badgemesh <badges@localhost>"
 
+[status]
+# Re-sign (and so re-publish) each of this issuer's status lists at least this often, in
+# seconds, even when nothing changed: verifiers with a freshness limit then see a recent list.
+# Revocations never wait for this; they are published when committed (docs/SCALING.md).
+refresh_secs = 86400
+
+[verify]
+# Status lists older than this (seconds since the issuer signed them) count as missing: the
+# status check says "unknown" instead of passing. 0: no limit. Twice the issuers' refresh_secs
+# is a good value.
+max_list_age_secs = 0
+
 [p2p]
 # Peer-to-peer gossip of signed status lists (libp2p), so verifiers need no contact with issuers.
 enabled = true
@@ -79,9 +91,37 @@ pub struct Config {
     /// Mail settings.
     #[serde(default)]
     pub smtp: Smtp,
+    /// Status list settings.
+    #[serde(default)]
+    pub status: StatusSettings,
+    /// Verification settings.
+    #[serde(default)]
+    pub verify: VerifySettings,
     /// Peer-to-peer settings.
     #[serde(default)]
     pub p2p: P2p,
+}
+
+/// `[status]`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StatusSettings {
+    /// Longest time between two signatures of one list (s).
+    pub refresh_secs: u64,
+}
+
+impl Default for StatusSettings {
+    fn default() -> Self {
+        Self { refresh_secs: 86_400 }
+    }
+}
+
+/// `[verify]`.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VerifySettings {
+    /// Oldest usable status list (s); 0 = no limit.
+    pub max_list_age_secs: u64,
 }
 
 /// `[p2p]`.

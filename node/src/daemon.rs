@@ -98,7 +98,12 @@ pub async fn run(dir: &Path, overrides: &Overrides) -> Result<()> {
         token: token.into(),
         metrics: Arc::default(),
         limits: Limits::from(&config.http),
+        max_list_age: match config.verify.max_list_age_secs {
+            0 => None,
+            s => Some(chrono::Duration::seconds(i64::try_from(s).unwrap_or(i64::MAX))),
+        },
     };
+    spawn_refresh(state.issuer.clone(), config.status.refresh_secs);
     let local = local_url(&config, bound);
     write_url_file(dir, &local)?;
     tracing::info!(%bound, public = %base, "badgemesh node running");
@@ -112,6 +117,23 @@ pub async fn run(dir: &Path, overrides: &Overrides) -> Result<()> {
     served.map_err(Error::io("http server"))?;
     tracing::info!("badgemesh node stopped");
     Ok(())
+}
+
+/// Re-signs lists that have not changed for `refresh_secs`, checking every tenth of that.
+fn spawn_refresh(issuer: Issuer, refresh_secs: u64) {
+    let refresh = std::time::Duration::from_secs(refresh_secs.max(10));
+    let max_age = chrono::Duration::from_std(refresh).unwrap_or(chrono::Duration::hours(1));
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(refresh / 10);
+        loop {
+            tick.tick().await;
+            match issuer.refresh_lists(max_age).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(lists = n, "status lists re-signed (refresh)"),
+                Err(e) => tracing::warn!(error = %e, "status list refresh failed"),
+            }
+        }
+    });
 }
 
 /// The URL local clients use: loopback when listening on every interface.

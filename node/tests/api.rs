@@ -552,3 +552,39 @@ async fn health_and_metrics_are_public() {
     assert!(text.contains("unauthorized"), "errors are counted by code: {text}");
     assert!(text.contains("badgemesh_http_request_duration_seconds"), "{text}");
 }
+
+#[tokio::test]
+async fn a_list_older_than_the_freshness_limit_makes_status_unknown_never_a_pass() {
+    let app = App::with_max_list_age(chrono::Duration::zero());
+    let id = app.achievement("Freshness").await;
+    let rec = app.award(&id, "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK").await;
+    let (status, body) = verified(&app, &rec["credential"]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["warnings"][0].as_str().unwrap().contains("over the 0s limit"), "{body}");
+    assert!(body["errors"].as_array().unwrap().iter().any(|e| e["check"] == "status"), "{body}");
+    // Without a limit the same list is used, and the answer names it with its age.
+    let fresh = App::new();
+    let id = fresh.achievement("Freshness").await;
+    let rec = fresh.award(&id, "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK").await;
+    let (status, body) = verified(&fresh, &rec["credential"]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["statusLists"][0]["id"],
+        rec["credential"]["credentialStatus"]["statusListCredential"]
+    );
+    assert!(body["statusLists"][0]["ageSeconds"].is_i64());
+}
+
+#[tokio::test]
+async fn quiet_lists_are_re_signed_by_the_refresh() {
+    let app = App::new();
+    let id = app.achievement("Refresh").await;
+    app.award(&id, "r@example.org").await;
+    let before = app.get("/api/v1/status-lists").await.json()["items"][0].clone();
+    assert_eq!(app.issuer.refresh_lists(chrono::Duration::hours(1)).await.unwrap(), 0);
+    let n = app.issuer.refresh_lists(chrono::Duration::zero()).await.unwrap();
+    assert_eq!(n, 1);
+    let after = app.get("/api/v1/status-lists").await.json()["items"][0].clone();
+    assert_eq!(after["version"].as_u64().unwrap(), before["version"].as_u64().unwrap() + 1);
+    assert!(after["updated"].as_str().unwrap() > before["updated"].as_str().unwrap());
+}

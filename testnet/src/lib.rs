@@ -11,7 +11,10 @@ use std::{
     time::{Duration, Instant},
 };
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
+
+pub mod bench;
 
 /// What can go wrong while running a testnet.
 #[derive(Debug, thiserror::Error)]
@@ -102,6 +105,32 @@ impl Node {
             .find(|l| l["id"] == id)
             .and_then(|l| l["validFrom"].as_str())
             .map(str::to_owned)
+    }
+
+    /// When the held list `id` was signed (`validFrom`) and when this node stored it.
+    pub fn held_times(&self, id: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        let lists = self.get("/api/v1/held-lists").ok()?;
+        let l = lists["items"].as_array()?.iter().find(|l| l["id"] == id)?;
+        let t = |k: &str| l[k].as_str()?.parse::<DateTime<Utc>>().ok();
+        Some((t("validFrom")?, t("received")?))
+    }
+
+    /// The process id, while running.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// Resident memory of the process (Linux), in bytes.
+    pub fn rss(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()?)).ok()?;
+        let kb: u64 = status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()?;
+        Some(kb * 1024)
     }
 
     /// Whether the process is running.

@@ -106,7 +106,7 @@ async fn verify_credential(
 ) -> (StatusCode, Json<Value>) {
     let opts = req.options.unwrap_or_default();
     let vc = &req.verifiable_credential;
-    let lists = held_lists(&s, &[vc]);
+    let (lists, warnings) = held_lists(&s, &[vc]);
     let resolver = OfflineResolver::default();
     let o = options(&opts, &resolver, &lists);
     let report = match vc {
@@ -116,7 +116,7 @@ async fn verify_credential(
             None => verify::verify_credential(doc, &o).await,
         },
     };
-    answer(&s, &report, &opts, &lists)
+    answer(&s, &report, &opts, &lists, &warnings)
 }
 
 async fn verify_presentation(
@@ -130,10 +130,10 @@ async fn verify_presentation(
         Some(one) => vec![one],
         None => Vec::new(),
     };
-    let lists = held_lists(&s, &inner);
+    let (lists, warnings) = held_lists(&s, &inner);
     let resolver = OfflineResolver::default();
     let report = verify::verify_presentation(vp, &options(&opts, &resolver, &lists)).await;
-    answer(&s, &report, &opts, &lists)
+    answer(&s, &report, &opts, &lists, &warnings)
 }
 
 fn options<'a>(
@@ -163,9 +163,12 @@ fn jwt_payload(doc: &Value) -> Option<Value> {
 
 /// The lists this node holds for the status entries of `docs`: its own (from its status
 /// tables) and everyone else's (received by gossip or catch-up). Nothing is fetched.
-fn held_lists(s: &AppState, docs: &[&Value]) -> Vec<(String, Value)> {
+/// Lists older than the configured limit are left out (the status check then says "unknown")
+/// and named in the returned warnings.
+fn held_lists(s: &AppState, docs: &[&Value]) -> (Vec<(String, Value)>, Vec<String>) {
     let prefix = format!("{}/status/", s.issuer.base());
     let mut out: Vec<(String, Value)> = Vec::new();
+    let mut warnings = Vec::new();
     for &doc in docs {
         let payload = jwt_payload(doc);
         let doc = payload.as_ref().unwrap_or(doc);
@@ -188,12 +191,27 @@ fn held_lists(s: &AppState, docs: &[&Value]) -> Vec<(String, Value)> {
                 let r = s.issuer.store().read().ok()?;
                 held::get(&r, &url).ok().flatten().map(|h| h.credential)
             });
-            if let Some(credential) = found {
-                out.push((url, credential));
+            let Some(credential) = found else { continue };
+            if let Some(limit) = s.max_list_age
+                && let Some(age) = list_age(&credential)
+                && age > limit
+            {
+                warnings.push(format!(
+                    "status list {url} was signed {}s ago, over the {}s limit: not used",
+                    age.num_seconds(),
+                    limit.num_seconds()
+                ));
+                continue;
             }
+            out.push((url, credential));
         }
     }
-    out
+    (out, warnings)
+}
+
+fn list_age(list: &Value) -> Option<chrono::Duration> {
+    let from = chrono::DateTime::parse_from_rfc3339(list["validFrom"].as_str()?).ok()?;
+    Some(chrono::Utc::now() - from.with_timezone(&chrono::Utc))
 }
 
 /// Which list version each status check used and how old it is (its signed `validFrom`).
@@ -218,6 +236,7 @@ fn answer(
     report: &Report,
     opts: &VerifyOptions,
     lists: &[(String, Value)],
+    warnings: &[String],
 ) -> (StatusCode, Json<Value>) {
     let wants_status = opts
         .checks
@@ -241,7 +260,7 @@ fn answer(
     let body = json!({
         "verified": verified,
         "checks": checks,
-        "warnings": [],
+        "warnings": warnings,
         "errors": errors,
         "report": report,
         "statusLists": lists_used(lists),

@@ -47,6 +47,27 @@ fn resign(batch: &Batch<'_>, key: &Ed25519Key, name: &str, now: DateTime<Utc>) -
     status::put(batch, &record, &bits)
 }
 
+impl super::Issuer {
+    /// Re-signs every list of this issuer whose current version is older than `max_age`, so
+    /// verifiers that hold a freshness limit can tell a quiet issuer from an unreachable one.
+    /// Returns how many lists were queued.
+    pub async fn refresh_lists(&self, max_age: Duration) -> Result<usize> {
+        let cutoff = Utc::now() - max_age;
+        self.store()
+            .write(move |b| {
+                let stale: Vec<String> = status::all_in(b)?
+                    .into_iter()
+                    .filter(|l| l.updated < cutoff)
+                    .map(|l| l.name)
+                    .collect();
+                let n = stale.len();
+                b.dirty_lists.extend(stale);
+                Ok(n)
+            })
+            .await
+    }
+}
+
 /// `now` to the millisecond, or 1 ms after `last` when the clock has not moved past it.
 fn next_valid_from(last: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
     let now = DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now);

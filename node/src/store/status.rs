@@ -53,6 +53,16 @@ pub fn all(txn: &ReadTransaction) -> Result<Vec<StatusListRecord>> {
     Ok(out)
 }
 
+/// Every list, inside a write.
+pub fn all_in(batch: &Batch<'_>) -> Result<Vec<StatusListRecord>> {
+    let table = batch.txn.open_table(STATUS_LISTS).map_err(Error::store)?;
+    let mut out = Vec::new();
+    for row in table.iter().map_err(Error::store)? {
+        out.push(decode(row.map_err(Error::store)?.1.value())?);
+    }
+    Ok(out)
+}
+
 /// The list `name` and its bits, inside a write.
 pub fn get_for_write(batch: &Batch<'_>, name: &str) -> Result<Option<(StatusListRecord, Vec<u8>)>> {
     let Some(record) = read(&batch.txn.open_table(STATUS_LISTS).map_err(Error::store)?, name)?

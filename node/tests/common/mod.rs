@@ -62,6 +62,15 @@ impl App {
     }
 
     pub fn with_limits(limits: Limits) -> Self {
+        Self::build(limits, None)
+    }
+
+    /// A node whose verifier refuses status lists older than `max_age`.
+    pub fn with_max_list_age(max_age: chrono::Duration) -> Self {
+        Self::build(Limits::from(&Http::default()), Some(max_age))
+    }
+
+    fn build(limits: Limits, max_list_age: Option<chrono::Duration>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let key = Arc::new(keys::create(dir.path()).unwrap());
         let store =
@@ -73,6 +82,7 @@ impl App {
             token: TOKEN.into(),
             metrics: Arc::default(),
             limits,
+            max_list_age,
         };
         Self { router: api::router(state), issuer, dir }
     }
