@@ -104,7 +104,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Init(args) => init::run(&dir()?, &args),
         Command::Did(args) => did::run(&dir()?, &args),
         Command::Sign(args) => sign::run(&dir()?, &args).await,
-        Command::Verify(args) => verify::run(&args).await,
+        Command::Verify(args) => verify::run(dir().ok().as_deref(), &args).await,
         Command::Run(args) => run::run(&dir()?, &args).await,
         Command::Token => run::show_token(&dir()?),
         Command::Peers => credentials::peers(&dir()?).await,

@@ -65,6 +65,31 @@ impl Client {
         self.send(self.http.post(self.url(path)).json(body)).await
     }
 
+    /// `POST path` with a JSON body; the answer whatever its status (the verify endpoints answer
+    /// 422 with a report, which is a result, not a failure).
+    pub async fn post_report<B: Serialize + ?Sized>(&self, path: &str, body: &B) -> Result<Value> {
+        let response = self
+            .http
+            .post(self.url(path))
+            .json(body)
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(|e| {
+                Error::Unreachable(format!("cannot reach the node at {}: {e}", self.base))
+            })?;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        if status.is_success() || body.get("report").is_some() {
+            return Ok(body);
+        }
+        Err(Error::Api {
+            status: status.as_u16(),
+            code: body["code"].as_str().unwrap_or("http_error").to_owned(),
+            message: body["message"].as_str().map_or_else(|| status.to_string(), str::to_owned),
+        })
+    }
+
     /// `PUT path` with a JSON body.
     pub async fn put<B: Serialize + ?Sized>(&self, path: &str, body: &B) -> Result<Value> {
         self.send(self.http.put(self.url(path)).json(body)).await
