@@ -104,6 +104,9 @@ pub async fn run(dir: &Path, overrides: &Overrides) -> Result<()> {
         },
     };
     spawn_refresh(state.issuer.clone(), config.status.refresh_secs);
+    if let Some(p2p) = &state.p2p {
+        spawn_announcer(state.issuer.clone(), p2p.clone(), config.status.refresh_secs);
+    }
     let local = local_url(&config, bound);
     write_url_file(dir, &local)?;
     tracing::info!(%bound, public = %base, "badgemesh node running");
@@ -134,6 +137,39 @@ fn spawn_refresh(issuer: Issuer, refresh_secs: u64) {
             }
         }
     });
+}
+
+/// Announces this node (DID → peer id and addresses) once it listens, then every refresh period.
+fn spawn_announcer(issuer: Issuer, p2p: P2p, refresh_secs: u64) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(refresh_secs.max(10)));
+        loop {
+            tick.tick().await;
+            // Listen addresses appear shortly after start; wait for them (bounded).
+            let mut info = p2p.info().await;
+            for _ in 0..100 {
+                if info.as_ref().is_ok_and(|i| !i.listen.is_empty()) {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                info = p2p.info().await;
+            }
+            let Ok(info) = info else { return };
+            if let Err(e) = announce(&issuer, &p2p, &info).await {
+                tracing::warn!(error = %e, "node announcement failed");
+            }
+        }
+    });
+}
+
+/// Signs and publishes this node's announcement.
+pub async fn announce(issuer: &Issuer, p2p: &P2p, info: &crate::p2p::NetInfo) -> Result<()> {
+    let credential = issuer.announcement(&info.peer_id, &info.listen).await?;
+    p2p.publish(crate::p2p::message::Message {
+        kind: crate::store::held::Kind::Announcement,
+        credential,
+    })
+    .await
 }
 
 /// The URL local clients use: loopback when listening on every interface.

@@ -6,6 +6,7 @@
 //! status index, claim link and mail, in one durable transaction.
 
 pub mod achievement;
+pub mod announce;
 pub mod award;
 pub mod bulk;
 pub mod direct;

@@ -29,6 +29,8 @@ pub const PEER_KEY_FILE: &str = "p2p.key";
 pub enum Command {
     /// The node's peer id, listen addresses and connected peers.
     Info(oneshot::Sender<NetInfo>),
+    /// Publish one of this node's own documents (and hold it).
+    Publish(Box<message::Message>),
 }
 
 /// What `badgemesh peers` shows.
@@ -86,6 +88,11 @@ impl P2p {
     /// Peer id, listen addresses, connected peers.
     pub async fn info(&self) -> Result<NetInfo> {
         swarm::info(&self.commands).await
+    }
+
+    /// Publishes one of this node's own signed documents and holds it.
+    pub async fn publish(&self, message: message::Message) -> Result<()> {
+        swarm::publish(&self.commands, message).await
     }
 }
 

@@ -178,7 +178,7 @@ fn sign_list(key: &vc_schemas::key::Ed25519Key, id: &str, issuer: &str, set: &[u
 }
 
 fn message(credential: Value) -> Vec<u8> {
-    badgemesh_node::p2p::message::Message::StatusList { credential }.to_bytes()
+    badgemesh_node::p2p::message::Message::status_list(credential).to_bytes()
 }
 
 #[test]
@@ -263,4 +263,55 @@ fn forged_rolled_back_oversize_and_garbage_gossip_reaches_no_other_node() {
             );
         }
     }
+}
+
+#[test]
+fn announcements_and_endorsements_reach_every_node_and_a_late_node_catches_up() {
+    let mut net = Net::start(bin(), 4).unwrap();
+    let dids: Vec<String> = net.nodes.iter().map(|n| n.did.clone()).collect();
+    let announced = |n: &Node| -> Vec<Value> {
+        n.get("/api/v1/announcements").unwrap()["items"].as_array().unwrap().clone()
+    };
+    net.wait_all("every node to hear every announcement", CONVERGE, |n| {
+        let items = announced(n);
+        dids.iter().all(|d| items.iter().any(|a| a["did"] == d.as_str()))
+    })
+    .unwrap();
+    // An announcement names the node's peer id, signed by its DID.
+    let peer_id = net.nodes[2].get("/api/v1/peers").unwrap()["peerId"].clone();
+    let about_2 =
+        announced(&net.nodes[0]).into_iter().find(|a| a["did"] == dids[2].as_str()).unwrap();
+    assert_eq!(about_2["credential"]["credentialSubject"]["peerId"], peer_id);
+    assert!(verified(&net.nodes[0], &about_2["credential"]), "the announcement verifies");
+
+    net.stop(3);
+    let achievement = net.nodes[0]
+        .post("/api/v1/achievements", &json!({"name": "Endorsed", "description": "Worth it.", "criteria": {"narrative": "Do it."}}))
+        .unwrap();
+    let subject = achievement["achievement"]["id"].as_str().unwrap().to_owned();
+    let unsigned = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "type": ["VerifiableCredential", "EndorsementCredential"],
+        "name": "Community endorsement",
+        "credentialSubject": {"id": subject, "type": ["EndorsementSubject"], "endorsementComment": "Rigorous and fair."},
+    });
+    let signed =
+        net.nodes[1].post("/api/v1/endorsements", &json!({"credential": unsigned})).unwrap();
+    assert_eq!(signed["issuer"]["id"], dids[1].as_str());
+    let path = format!("/api/v1/endorsements?subject={}", subject.replace(':', "%3A"));
+    let has_it = |n: &Node| {
+        n.get(&path).unwrap()["items"].as_array().unwrap().iter().any(|e| e["id"] == signed["id"])
+    };
+    net.wait_all("the endorsement everywhere", CONVERGE, has_it).unwrap();
+    assert!(verified(&net.nodes[2], &signed), "node 2 verifies node 1's endorsement");
+    net.launch(3).unwrap();
+    let node = &net.nodes[3];
+    badgemesh_testnet::wait("node 3 to catch up on the endorsement", CONVERGE, || {
+        has_it(node).then_some(())
+    })
+    .unwrap();
+    // Forged endorsement text under the same id is refused by the API's verifier.
+    let mut forged = signed.clone();
+    forged["credentialSubject"]["endorsementComment"] = json!("Terrible.");
+    assert!(!verified(node, &forged));
 }

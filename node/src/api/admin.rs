@@ -49,6 +49,8 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route("/api/v1/status-lists", get(status_lists))
         .route("/api/v1/peers", get(peers))
         .route("/api/v1/held-lists", get(held_lists))
+        .route("/api/v1/announcements", get(announcements))
+        .route("/api/v1/endorsements", get(endorsements).post(endorse))
 }
 
 async fn node(State(s): State<AppState>) -> Json<Value> {
@@ -254,9 +256,78 @@ async fn peers(State(s): State<AppState>) -> ApiResult<Json<Value>> {
 /// Status lists held for verification (everyone's, as gossiped), without their bits.
 async fn held_lists(State(s): State<AppState>) -> ApiResult<Json<Value>> {
     let r = s.issuer.store().read()?;
-    let items: Vec<Value> = crate::store::held::all(&r)?
+    let items: Vec<Value> = crate::store::held::all(&r, crate::store::held::Kind::StatusList)?
         .into_iter()
         .map(|h| json!({"id": h.id, "issuer": h.issuer, "validFrom": h.valid_from, "received": h.received}))
         .collect();
     Ok(Json(json!({ "items": items })))
+}
+
+/// Node announcements held (every DID whose node this one has heard of).
+async fn announcements(State(s): State<AppState>) -> ApiResult<Json<Value>> {
+    let r = s.issuer.store().read()?;
+    let items: Vec<Value> = crate::store::held::all(&r, crate::store::held::Kind::Announcement)?
+        .into_iter()
+        .map(|h| json!({"did": h.id, "validFrom": h.valid_from, "received": h.received, "credential": h.credential}))
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EndorsementQuery {
+    /// Only endorsements of this subject (an achievement, issuer or credential id).
+    subject: Option<String>,
+}
+
+/// Endorsements held (gossiped, and this node's own).
+async fn endorsements(
+    State(s): State<AppState>,
+    QueryArgs(q): QueryArgs<EndorsementQuery>,
+) -> ApiResult<Json<Value>> {
+    let r = s.issuer.store().read()?;
+    let items: Vec<Value> = crate::store::held::all(&r, crate::store::held::Kind::Endorsement)?
+        .into_iter()
+        .filter(|h| {
+            q.subject
+                .as_ref()
+                .is_none_or(|sub| h.credential["credentialSubject"]["id"] == sub.as_str())
+        })
+        .map(|h| h.credential)
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EndorseRequest {
+    /// An unsigned OB 3.0 `EndorsementCredential`.
+    credential: Value,
+}
+
+/// Signs an endorsement as this node's DID, holds it and gossips it.
+async fn endorse(
+    State(s): State<AppState>,
+    JsonBody(req): JsonBody<EndorseRequest>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let signed = s.issuer.endorsement(&req.credential).await?;
+    let message = crate::p2p::message::Message {
+        kind: crate::store::held::Kind::Endorsement,
+        credential: signed.clone(),
+    };
+    match &s.p2p {
+        Some(p2p) => p2p.publish(message).await?,
+        None => {
+            let held = crate::store::held::Held {
+                kind: message.kind,
+                id: signed["id"].as_str().unwrap_or_default().to_owned(),
+                issuer: s.issuer.did().to_owned(),
+                valid_from: chrono::Utc::now(),
+                received: chrono::Utc::now(),
+                credential: signed.clone(),
+            };
+            s.issuer.store().write(move |b| crate::store::held::put_if_newer(b, &held)).await?;
+        }
+    }
+    Ok((StatusCode::CREATED, Json(signed)))
 }

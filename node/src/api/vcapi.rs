@@ -189,7 +189,7 @@ fn held_lists(s: &AppState, docs: &[&Value]) -> (Vec<(String, Value)>, Vec<Strin
                 .and_then(|r| r.credential);
             let found = own.or_else(|| {
                 let r = s.issuer.store().read().ok()?;
-                held::get(&r, &url).ok().flatten().map(|h| h.credential)
+                held::get(&r, held::Kind::StatusList, &url).ok().flatten().map(|h| h.credential)
             });
             let Some(credential) = found else { continue };
             if let Some(limit) = s.max_list_age

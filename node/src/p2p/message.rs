@@ -1,12 +1,14 @@
 //! Gossip messages and the judgment made on each before it is stored or forwarded. No I/O:
 //! the swarm task feeds bytes in and acts on the [`Verdict`].
 //!
-//! A status list message carries the issuer-signed list credential and nothing else: anyone may
-//! relay it, nobody can alter it, and its order against other versions is its signed
-//! `validFrom`. A message is *rejected* (the sender is penalised) when it is oversize, not JSON of
-//! a known kind, not a well-formed list, not validly signed by its issuer's DID, or claims a list
-//! id held for another issuer; it is *ignored* (dropped without blame) when the same or a newer
-//! version is already held.
+//! Every message carries one credential signed by its issuer and nothing else: anyone may relay
+//! it, nobody can alter it, and its order against other versions is its signed `validFrom`.
+//! Three kinds, one topic each: status lists (keyed by list id), node announcements (a DID says
+//! where its node can be reached; keyed by the DID, which must be both issuer and subject) and
+//! endorsements (keyed by credential id). A message is *rejected* (the sender is penalised) when
+//! it is oversize, not JSON of a known kind, malformed for its kind, not validly signed by its
+//! issuer's DID, or claims a key held for another issuer; it is *ignored* (dropped without
+//! blame) when the same or a newer version is already held.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -15,13 +17,20 @@ use vc_schemas::{
     did::OfflineResolver,
     model::types_of,
     status_list::StatusList,
-    verify::{self, Options, Outcome, Status},
+    verify::{self, Options, Status},
 };
 
-use crate::store::held::HeldList;
+use crate::store::held::{Held, Kind};
 
 /// The status list topic (versioned: a new message format gets a new topic).
 pub const STATUS_TOPIC: &str = "/badgemesh/1/status";
+/// The node announcement topic.
+pub const ISSUERS_TOPIC: &str = "/badgemesh/1/issuers";
+/// The endorsement topic.
+pub const ENDORSEMENTS_TOPIC: &str = "/badgemesh/1/endorsements";
+
+/// The credential type of a node announcement.
+pub const ANNOUNCEMENT_TYPE: &str = "BadgemeshNodeAnnouncement";
 
 /// Largest message accepted: a 131,072-entry list compresses to a few hundred bytes when sparse
 /// and at most ~22 KB base64 when random; 64 KiB leaves room for bigger lists, not for abuse.
@@ -33,18 +42,27 @@ pub const MAX_LIST_ENTRIES: usize = 16 * 131_072;
 /// How far in the future a list's `validFrom` may be (clock skew between honest nodes).
 const MAX_SKEW: Duration = Duration::minutes(5);
 
-/// A gossip message.
+/// A gossip message: a kind and a signed credential.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
-pub enum Message {
-    /// A signed `BitstringStatusListCredential`.
-    StatusList {
-        /// The list credential.
-        credential: Value,
-    },
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Message {
+    /// What the credential is.
+    pub kind: Kind,
+    /// The credential.
+    pub credential: Value,
 }
 
 impl Message {
+    /// A status list message.
+    pub fn status_list(credential: Value) -> Self {
+        Self { kind: Kind::StatusList, credential }
+    }
+
+    /// The topic this message travels on.
+    pub fn topic(&self) -> &'static str {
+        topic_of(self.kind)
+    }
+
     /// Wire bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
         serde_json::to_vec(self).unwrap_or_default()
@@ -59,76 +77,114 @@ impl Message {
     }
 }
 
+/// The topic of a kind.
+pub fn topic_of(kind: Kind) -> &'static str {
+    match kind {
+        Kind::StatusList => STATUS_TOPIC,
+        Kind::Announcement => ISSUERS_TOPIC,
+        Kind::Endorsement => ENDORSEMENTS_TOPIC,
+    }
+}
+
 /// What to do with a message.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
     /// Store it and let gossipsub forward it.
-    Accept(Box<HeldList>),
+    Accept(Box<Held>),
     /// Drop it, no blame (stale or duplicate).
     Ignore(String),
     /// Drop it and penalise the sender.
     Reject(String),
 }
 
-/// The facts of a list credential, read before any signature work.
+/// The facts of a credential, read before any signature work.
 #[derive(Debug)]
 struct Facts {
-    id: String,
+    key: String,
     issuer: String,
     valid_from: DateTime<Utc>,
 }
 
-fn facts(credential: &Value, now: DateTime<Utc>) -> Result<Facts, String> {
-    if !types_of(credential).iter().any(|t| t == "BitstringStatusListCredential") {
-        return Err("not a BitstringStatusListCredential".into());
-    }
-    let id = credential["id"].as_str().ok_or("the list has no id")?.to_owned();
-    let issuer = match &credential["issuer"] {
+fn issuer_of(credential: &Value) -> String {
+    match &credential["issuer"] {
         Value::String(s) => s.clone(),
         Value::Object(p) => p.get("id").and_then(Value::as_str).unwrap_or_default().to_owned(),
         _ => String::new(),
-    };
+    }
+}
+
+fn facts(kind: Kind, credential: &Value, now: DateTime<Utc>) -> Result<Facts, String> {
+    let issuer = issuer_of(credential);
     if !issuer.starts_with("did:") {
-        return Err("the list's issuer is not a DID".into());
+        return Err("the issuer is not a DID".into());
     }
     let valid_from: DateTime<Utc> = credential["validFrom"]
         .as_str()
         .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-        .ok_or("the list has no valid validFrom")?
+        .ok_or("no valid validFrom")?
         .with_timezone(&Utc);
     if valid_from > now + MAX_SKEW {
         return Err(format!("validFrom {valid_from} is in the future"));
     }
-    let encoded =
-        credential["credentialSubject"]["encodedList"].as_str().ok_or("the list has no bits")?;
-    let bits = StatusList::decode(encoded).map_err(|e| e.to_string())?;
-    if bits.len() > MAX_LIST_ENTRIES {
-        return Err(format!("{} entries, over {MAX_LIST_ENTRIES}", bits.len()));
-    }
-    Ok(Facts { id, issuer, valid_from })
+    let types = types_of(credential);
+    let has = |t: &str| types.iter().any(|x| x == t);
+    let key = match kind {
+        Kind::StatusList => {
+            if !has("BitstringStatusListCredential") {
+                return Err("not a BitstringStatusListCredential".into());
+            }
+            let encoded = credential["credentialSubject"]["encodedList"]
+                .as_str()
+                .ok_or("the list has no bits")?;
+            let bits = StatusList::decode(encoded).map_err(|e| e.to_string())?;
+            if bits.len() > MAX_LIST_ENTRIES {
+                return Err(format!("{} entries, over {MAX_LIST_ENTRIES}", bits.len()));
+            }
+            credential["id"].as_str().ok_or("the list has no id")?.to_owned()
+        }
+        Kind::Announcement => {
+            if !has(ANNOUNCEMENT_TYPE) {
+                return Err(format!("not a {ANNOUNCEMENT_TYPE}"));
+            }
+            if credential["credentialSubject"]["id"].as_str() != Some(issuer.as_str()) {
+                return Err("an announcement's subject must be its issuer".into());
+            }
+            issuer.clone()
+        }
+        Kind::Endorsement => {
+            if !has("EndorsementCredential") {
+                return Err("not an EndorsementCredential".into());
+            }
+            credential["id"].as_str().ok_or("the endorsement has no id")?.to_owned()
+        }
+    };
+    Ok(Facts { key, issuer, valid_from })
 }
 
-/// Judges a list credential against the version held for its id (`None`: none held).
-pub async fn judge_list(
-    credential: &Value,
-    held: Option<&HeldList>,
-    now: DateTime<Utc>,
-) -> Verdict {
-    let f = match facts(credential, now) {
+/// The key a message is held under, if it has one (read without judging it).
+pub fn key_of(message: &Message) -> Option<String> {
+    let c = &message.credential;
+    match message.kind {
+        Kind::StatusList | Kind::Endorsement => c["id"].as_str().map(str::to_owned),
+        Kind::Announcement => Some(issuer_of(c)).filter(|i| !i.is_empty()),
+    }
+}
+
+/// Judges a message against the version held for its key (`None`: none held).
+pub async fn judge(message: &Message, held: Option<&Held>, now: DateTime<Utc>) -> Verdict {
+    let credential = &message.credential;
+    let f = match facts(message.kind, credential, now) {
         Ok(f) => f,
         Err(why) => return Verdict::Reject(why),
     };
     if let Some(h) = held {
         if h.issuer != f.issuer {
-            return Verdict::Reject(format!(
-                "list {} belongs to {}, not {}",
-                f.id, h.issuer, f.issuer
-            ));
+            return Verdict::Reject(format!("{} belongs to {}, not {}", f.key, h.issuer, f.issuer));
         }
         if h.valid_from >= f.valid_from {
             return Verdict::Ignore(format!(
-                "list {} of {} is not newer than the one held",
-                f.id, f.valid_from
+                "{} of {} is not newer than the one held",
+                f.key, f.valid_from
             ));
         }
     }
@@ -136,27 +192,32 @@ pub async fn judge_list(
     let opts =
         Options { now, resolver: &resolver, status_lists: &[], challenge: None, domain: None };
     let report = verify::verify_credential(credential, &opts).await;
-    // The list's own status (it has none) and validity window (judged at use) do not count here.
-    let signed = report.outcome != Outcome::Invalid
-        && ["proof", "issuer"]
-            .iter()
-            .all(|n| report.check(n).is_some_and(|c| c.status == Status::Ok));
-    if !signed {
+    // Signature and issuer binding decide; an endorsement must also fit its 1EdTech schema. Its
+    // own status and validity window are judged when it is used, not when it travels.
+    let ok = |n: &str| report.check(n).is_some_and(|c| c.status == Status::Ok);
+    let schema_failed = report.check("schema").is_some_and(|c| c.status == Status::Failed);
+    if !(ok("proof") && ok("issuer")) || schema_failed {
         let why: Vec<String> = report
             .checks
             .iter()
             .filter(|c| c.status == Status::Failed || c.unknown)
             .map(|c| format!("{}: {}", c.name, c.reason))
             .collect();
-        return Verdict::Reject(format!("list {} is not validly signed: {}", f.id, why.join("; ")));
+        return Verdict::Reject(format!("{} is not validly signed: {}", f.key, why.join("; ")));
     }
-    Verdict::Accept(Box::new(HeldList {
-        id: f.id,
+    Verdict::Accept(Box::new(Held {
+        kind: message.kind,
+        id: f.key,
         issuer: f.issuer,
         valid_from: f.valid_from,
         received: now,
         credential: credential.clone(),
     }))
+}
+
+/// Judges a status list credential (see [`judge`]).
+pub async fn judge_list(credential: &Value, held: Option<&Held>, now: DateTime<Utc>) -> Verdict {
+    judge(&Message::status_list(credential.clone()), held, now).await
 }
 
 #[cfg(test)]
@@ -180,7 +241,7 @@ mod tests {
         block_on(issue::sign(&unsigned, key, Format::DataIntegrity, valid_from)).unwrap()
     }
 
-    fn accept(v: Verdict) -> HeldList {
+    fn accept(v: Verdict) -> Held {
         match v {
             Verdict::Accept(h) => *h,
             other => panic!("expected Accept, got {other:?}"),
@@ -242,8 +303,12 @@ mod tests {
     fn messages_are_bounded_and_typed() {
         assert!(Message::from_bytes(&vec![b' '; MAX_MESSAGE_BYTES + 1]).is_err());
         assert!(Message::from_bytes(b"\x00\xffgarbage").is_err());
-        assert!(Message::from_bytes(br#"{"kind":"somethingElse"}"#).is_err());
-        let m = Message::StatusList { credential: json!({"id": "x"}) };
+        assert!(Message::from_bytes(br#"{"kind":"somethingElse","credential":{}}"#).is_err());
+        let m = Message::status_list(json!({"id": "x"}));
+        assert_eq!(
+            String::from_utf8(m.to_bytes()).unwrap(),
+            r#"{"kind":"statusList","credential":{"id":"x"}}"#
+        );
         assert_eq!(Message::from_bytes(&m.to_bytes()).unwrap(), m);
     }
 }

@@ -20,7 +20,9 @@ use tokio::sync::{Notify, mpsc, oneshot};
 
 use super::{
     Command, GossipCounts, NetInfo, PeerInfo,
-    message::{MAX_MESSAGE_BYTES, Message, STATUS_TOPIC, Verdict},
+    message::{
+        ENDORSEMENTS_TOPIC, ISSUERS_TOPIC, MAX_MESSAGE_BYTES, Message, STATUS_TOPIC, Verdict,
+    },
     sync::{self, Head, Request, Response},
     validator,
 };
@@ -78,7 +80,10 @@ fn behaviour(
         .build()?;
     let mut gossipsub =
         gossipsub::Behaviour::new(gossipsub::MessageAuthenticity::Signed(key.clone()), config)?;
-    let topic = gossipsub::IdentTopic::new(STATUS_TOPIC);
+    let topics: Vec<gossipsub::IdentTopic> = [STATUS_TOPIC, ISSUERS_TOPIC, ENDORSEMENTS_TOPIC]
+        .into_iter()
+        .map(gossipsub::IdentTopic::new)
+        .collect();
     let mut params = gossipsub::PeerScoreParams::default();
     // Many peers behind one address is a Sybil signal on the internet, but on loopback it is a
     // testnet: without this, more than 10 local nodes score each other below the graylist.
@@ -86,16 +91,20 @@ fn behaviour(
         std::net::IpAddr::from(std::net::Ipv4Addr::LOCALHOST),
         std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
     ]);
-    params.topics.insert(
-        topic.hash(),
-        gossipsub::TopicScoreParams {
-            invalid_message_deliveries_weight: -100.0,
-            invalid_message_deliveries_decay: 0.9,
-            ..Default::default()
-        },
-    );
+    for topic in &topics {
+        params.topics.insert(
+            topic.hash(),
+            gossipsub::TopicScoreParams {
+                invalid_message_deliveries_weight: -100.0,
+                invalid_message_deliveries_decay: 0.9,
+                ..Default::default()
+            },
+        );
+    }
     gossipsub.with_peer_score(params, gossipsub::PeerScoreThresholds::default())?;
-    gossipsub.subscribe(&topic)?;
+    for topic in &topics {
+        gossipsub.subscribe(topic)?;
+    }
     let identify =
         identify::Behaviour::new(identify::Config::new("/badgemesh/1".into(), key.public()));
     let kad = kad::Behaviour::with_config(
@@ -170,7 +179,7 @@ impl Task {
             tokio::select! {
                 event = self.swarm.select_next_some() => self.on_event(event),
                 command = self.commands.recv() => match command {
-                    Some(c) => self.on_command(c),
+                    Some(c) => self.on_command(c).await,
                     None => break,
                 },
                 Some(done) = self.verdicts.recv() => self.on_verdict(done),
@@ -194,24 +203,26 @@ impl Task {
     /// (so catch-up serves them like anyone's).
     async fn publish_own(&mut self) {
         let Ok(lists) = self.store.read().and_then(|r| status::all(&r)) else { return };
-        let topic = gossipsub::IdentTopic::new(STATUS_TOPIC);
         for list in lists {
             let Some(credential) = list.credential else { continue };
             if self.published.get(&list.name).is_some_and(|t| *t >= list.updated) {
                 continue;
             }
             self.published.insert(list.name.clone(), list.updated);
-            let message = Message::StatusList { credential: credential.clone() };
-            match self.swarm.behaviour_mut().gossipsub.publish(topic.clone(), message.to_bytes()) {
-                Ok(_) => {
-                    tracing::debug!(list = %list.name, version = list.version, "status list published")
-                }
-                Err(e) => {
-                    tracing::debug!(list = %list.name, error = %e, "status list not published now (peers catch up)")
-                }
-            }
-            let _ = self.judge.send(validator::Job::Own(credential)).await;
+            self.publish(Message::status_list(credential)).await;
         }
+    }
+
+    /// Publishes one of our own documents and holds it.
+    async fn publish(&mut self, message: Message) {
+        let topic = gossipsub::IdentTopic::new(message.topic());
+        match self.swarm.behaviour_mut().gossipsub.publish(topic, message.to_bytes()) {
+            Ok(_) => tracing::debug!(kind = message.kind.as_str(), "published"),
+            Err(e) => {
+                tracing::debug!(kind = message.kind.as_str(), error = %e, "not published now (peers catch up)")
+            }
+        }
+        let _ = self.judge.send(validator::Job::Own(message)).await;
     }
 
     fn sync_round(&mut self) {
@@ -222,11 +233,12 @@ impl Task {
         let _ = self.swarm.behaviour_mut().kad.bootstrap();
     }
 
-    fn on_command(&mut self, command: Command) {
+    async fn on_command(&mut self, command: Command) {
         match command {
             Command::Info(reply) => {
                 let _ = reply.send(self.info());
             }
+            Command::Publish(message) => self.publish(*message).await,
         }
     }
 
@@ -324,20 +336,16 @@ impl Task {
             }
             request_response::Message::Response { response: Response::Heads { heads }, .. } => {
                 let ours = self.heads_map();
-                let ids = sync::wanted(&heads, &ours);
-                if !ids.is_empty() {
-                    self.swarm.behaviour_mut().sync.send_request(&peer, Request::Get { ids });
+                let items = sync::wanted(&heads, &ours);
+                if !items.is_empty() {
+                    self.swarm.behaviour_mut().sync.send_request(&peer, Request::Get { items });
                 }
             }
             request_response::Message::Response {
-                response: Response::Lists { credentials },
-                ..
+                response: Response::Docs { messages }, ..
             } => {
-                for credential in credentials.into_iter().take(sync::MAX_GET) {
-                    if self
-                        .judge
-                        .try_send(validator::Job::Pulled { from: peer, credential })
-                        .is_err()
+                for message in messages.into_iter().take(sync::MAX_GET) {
+                    if self.judge.try_send(validator::Job::Pulled { from: peer, message }).is_err()
                     {
                         break;
                     }
@@ -346,13 +354,13 @@ impl Task {
         }
     }
 
-    fn heads_map(&self) -> HashMap<String, chrono::DateTime<Utc>> {
+    fn heads_map(&self) -> sync::Heads {
         self.store
             .read()
-            .and_then(|r| held::all(&r))
+            .and_then(|r| held::everything(&r))
             .unwrap_or_default()
             .into_iter()
-            .map(|h| (h.id, h.valid_from))
+            .map(|h| ((h.kind, h.id), h.valid_from))
             .collect()
     }
 
@@ -362,28 +370,35 @@ impl Task {
                 let heads = self
                     .store
                     .read()
-                    .and_then(|r| held::all(&r))
+                    .and_then(|r| held::everything(&r))
                     .unwrap_or_default()
                     .into_iter()
                     .take(sync::MAX_HEADS)
-                    .map(|h| Head { id: h.id, valid_from: h.valid_from })
+                    .map(|h| Head { kind: h.kind, id: h.id, valid_from: h.valid_from })
                     .collect();
                 Response::Heads { heads }
             }
-            Request::Get { ids } => {
+            Request::Get { items } => {
                 let Ok(r) = self.store.read() else {
-                    return Response::Lists { credentials: Vec::new() };
+                    return Response::Docs { messages: Vec::new() };
                 };
-                let credentials = ids
+                let messages = items
                     .iter()
                     .take(sync::MAX_GET)
-                    .filter_map(|id| held::get(&r, id).ok().flatten())
-                    .map(|h| h.credential)
+                    .filter_map(|(kind, id)| held::get(&r, *kind, id).ok().flatten())
+                    .map(|h| Message { kind: h.kind, credential: h.credential })
                     .collect();
-                Response::Lists { credentials }
+                Response::Docs { messages }
             }
         }
     }
+}
+
+/// Asks the task to publish (and hold) one of our own documents.
+pub(crate) async fn publish(tx: &mpsc::Sender<Command>, message: Message) -> Result<()> {
+    tx.send(Command::Publish(Box::new(message)))
+        .await
+        .map_err(|_| Error::P2p("the p2p task has stopped".into()))
 }
 
 /// Asks the task for its state.

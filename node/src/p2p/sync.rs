@@ -1,13 +1,15 @@
-//! Catch-up (`/badgemesh/sync/1`): peers trade the heads they hold (list id → signed
-//! `validFrom`) and pull the lists that are newer than their own. Runs on every new connection
+//! Catch-up (`/badgemesh/sync/1`): peers trade the heads they hold (kind and key → signed
+//! `validFrom`, for status lists, announcements and endorsements) and pull what is newer than
+//! their own. Runs on every new connection
 //! and on a timer, so a node that was away converges without anyone re-publishing. Lists pulled
-//! this way are judged exactly like gossip ([`super::message::judge_list`]).
+//! this way are judged exactly like gossip ([`super::message::judge`]).
 
 use std::collections::HashMap;
 
+use super::message::Message;
+use crate::store::held::Kind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// The protocol name.
 pub const PROTOCOL: &str = "/badgemesh/sync/1";
@@ -24,10 +26,10 @@ pub const MAX_HEADS: usize = 10_000;
 pub enum Request {
     /// "Which lists do you hold, at which version?"
     Heads,
-    /// "Send me these lists."
+    /// "Send me these."
     Get {
-        /// List ids.
-        ids: Vec<String>,
+        /// Kinds and keys.
+        items: Vec<(Kind, String)>,
     },
 }
 
@@ -40,31 +42,36 @@ pub enum Response {
         /// One per list.
         heads: Vec<Head>,
     },
-    /// The lists asked for that are held.
-    Lists {
-        /// Signed list credentials.
-        credentials: Vec<Value>,
+    /// The documents asked for that are held.
+    Docs {
+        /// As gossip messages.
+        messages: Vec<Message>,
     },
 }
 
-/// One list's version.
+/// One document's version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Head {
-    /// List id.
+    /// What it is.
+    pub kind: Kind,
+    /// Its key.
     pub id: String,
     /// Its signed `validFrom`.
     pub valid_from: DateTime<Utc>,
 }
 
-/// The ids among `theirs` that are newer than what `ours` holds (or unknown), at most
+/// What we hold: (kind, key) → signed `validFrom`.
+pub type Heads = HashMap<(Kind, String), DateTime<Utc>>;
+
+/// The keys among `theirs` that are newer than what `ours` holds (or unknown), at most
 /// [`MAX_GET`].
-pub fn wanted(theirs: &[Head], ours: &HashMap<String, DateTime<Utc>>) -> Vec<String> {
+pub fn wanted(theirs: &[Head], ours: &Heads) -> Vec<(Kind, String)> {
     theirs
         .iter()
-        .filter(|h| ours.get(&h.id).is_none_or(|mine| h.valid_from > *mine))
+        .filter(|h| ours.get(&(h.kind, h.id.clone())).is_none_or(|mine| h.valid_from > *mine))
         .take(MAX_GET)
-        .map(|h| h.id.clone())
+        .map(|h| (h.kind, h.id.clone()))
         .collect()
 }
 
@@ -77,23 +84,24 @@ mod tests {
     #[test]
     fn only_newer_or_unknown_lists_are_wanted() {
         let t = Utc::now();
-        let theirs = vec![
-            Head { id: "a".into(), valid_from: t },
-            Head { id: "b".into(), valid_from: t },
-            Head { id: "c".into(), valid_from: t + Duration::seconds(1) },
-        ];
-        let ours = HashMap::from([("a".to_owned(), t), ("c".to_owned(), t)]);
-        assert_eq!(wanted(&theirs, &ours), vec!["b".to_owned(), "c".to_owned()]);
-        let many: Vec<Head> =
-            (0..200).map(|i| Head { id: format!("l{i}"), valid_from: t }).collect();
+        let head =
+            |id: &str, valid_from| Head { kind: Kind::StatusList, id: id.into(), valid_from };
+        let theirs = vec![head("a", t), head("b", t), head("c", t + Duration::seconds(1))];
+        let l = |id: &str| (Kind::StatusList, id.to_owned());
+        let ours = HashMap::from([(l("a"), t), (l("c"), t)]);
+        assert_eq!(wanted(&theirs, &ours), vec![l("b"), l("c")]);
+        // The same key of another kind is another document.
+        let other = Head { kind: Kind::Endorsement, id: "a".into(), valid_from: t };
+        assert_eq!(wanted(&[other], &ours), vec![(Kind::Endorsement, "a".to_owned())]);
+        let many: Vec<Head> = (0..200).map(|i| head(&format!("l{i}"), t)).collect();
         assert_eq!(wanted(&many, &HashMap::new()).len(), MAX_GET);
     }
 
     #[test]
     fn requests_and_answers_round_trip_as_json() {
-        let r = Request::Get { ids: vec!["x".into()] };
+        let r = Request::Get { items: vec![(Kind::Announcement, "did:key:x".into())] };
         let text = serde_json::to_string(&r).unwrap();
-        assert_eq!(text, r#"{"kind":"get","ids":["x"]}"#);
+        assert_eq!(text, r#"{"kind":"get","items":[["announcement","did:key:x"]]}"#);
         assert_eq!(serde_json::from_str::<Request>(&text).unwrap(), r);
     }
 }

@@ -1,14 +1,13 @@
-//! The validator task: judges each received list ([`super::message`]) against what the store
+//! The validator task: judges each received document ([`super::message`]) against what the store
 //! holds, stores the accepted ones, and tells the swarm task the verdict (gossipsub then
 //! forwards or drops the message and scores its sender). One task, in arrival order; a bounded
 //! queue in front, so a flood is dropped at the door rather than queued without end.
 
 use chrono::Utc;
 use libp2p::{PeerId, gossipsub::MessageId};
-use serde_json::Value;
 use tokio::sync::mpsc;
 
-use super::message::{Message, Verdict, judge_list};
+use super::message::{Message, Verdict, judge, key_of};
 use crate::store::{
     Store,
     held::{self, Stored},
@@ -29,15 +28,15 @@ pub enum Job {
         /// Raw bytes.
         bytes: Vec<u8>,
     },
-    /// A list pulled by catch-up.
+    /// A document pulled by catch-up.
     Pulled {
         /// Peer that sent it.
         from: PeerId,
-        /// The list credential.
-        credential: Value,
+        /// The document.
+        message: Message,
     },
-    /// One of this node's own lists, to hold beside everyone's.
-    Own(Value),
+    /// One of this node's own documents, to hold beside everyone's.
+    Own(Message),
 }
 
 /// A verdict, for the swarm task (only gossip has a message to report on).
@@ -60,24 +59,22 @@ pub fn spawn(store: Store) -> (mpsc::Sender<Job>, mpsc::Receiver<Done>) {
             let (source, message_id, verdict) = match job {
                 Job::Gossip { source, message_id, bytes } => {
                     let verdict = match Message::from_bytes(&bytes) {
-                        Ok(Message::StatusList { credential }) => {
-                            judge_and_store(&store, &credential).await
-                        }
+                        Ok(message) => judge_and_store(&store, &message).await,
                         Err(why) => Verdict::Reject(why),
                     };
                     (Some(source), Some(message_id), verdict)
                 }
-                Job::Pulled { from, credential } => {
-                    let verdict = judge_and_store(&store, &credential).await;
+                Job::Pulled { from, message } => {
+                    let verdict = judge_and_store(&store, &message).await;
                     if let Verdict::Reject(why) = &verdict {
-                        tracing::warn!(peer = %from, reason = %why, "catch-up list rejected");
+                        tracing::warn!(peer = %from, reason = %why, "catch-up document rejected");
                     }
                     (None, None, verdict)
                 }
-                Job::Own(credential) => (None, None, judge_and_store(&store, &credential).await),
+                Job::Own(message) => (None, None, judge_and_store(&store, &message).await),
             };
             if let Verdict::Accept(list) = &verdict {
-                tracing::debug!(list = %list.id, valid_from = %list.valid_from, "status list stored");
+                tracing::debug!(kind = list.kind.as_str(), key = %list.id, valid_from = %list.valid_from, "stored");
             }
             if done_tx.send(Done { source, message_id, verdict }).await.is_err() {
                 break;
@@ -87,19 +84,21 @@ pub fn spawn(store: Store) -> (mpsc::Sender<Job>, mpsc::Receiver<Done>) {
     (jobs, done_rx)
 }
 
-/// Judges `credential` against the held version and stores it when accepted; a version that
-/// lost a race to a newer one in the store becomes `Ignore`.
-async fn judge_and_store(store: &Store, credential: &Value) -> Verdict {
-    let id = credential["id"].as_str().unwrap_or_default().to_owned();
-    let held = match store.read().and_then(|r| held::get(&r, &id)) {
+/// Judges `message` against the held version and stores it when accepted; a version that lost
+/// a race to a newer one in the store becomes `Ignore`.
+async fn judge_and_store(store: &Store, message: &Message) -> Verdict {
+    let Some(key) = key_of(message) else {
+        return Verdict::Reject("the document has no key (id or issuer)".into());
+    };
+    let held = match store.read().and_then(|r| held::get(&r, message.kind, &key)) {
         Ok(h) => h,
         Err(e) => return Verdict::Ignore(format!("store unavailable: {e}")),
     };
-    let verdict = judge_list(credential, held.as_ref(), Utc::now()).await;
-    let Verdict::Accept(list) = verdict else { return verdict };
-    let to_store = (*list).clone();
+    let verdict = judge(message, held.as_ref(), Utc::now()).await;
+    let Verdict::Accept(doc) = verdict else { return verdict };
+    let to_store = (*doc).clone();
     match store.write(move |b| held::put_if_newer(b, &to_store)).await {
-        Ok(Stored::Newer) => Verdict::Accept(list),
+        Ok(Stored::Newer) => Verdict::Accept(doc),
         Ok(Stored::Stale) => Verdict::Ignore("a newer version arrived first".into()),
         Err(crate::Error::Invalid(why)) => Verdict::Reject(why),
         Err(e) => Verdict::Ignore(format!("not stored: {e}")),

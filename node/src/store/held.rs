@@ -1,9 +1,10 @@
-//! Status list credentials held for verification: this node's own lists are in [`super::status`];
-//! these are everyone's, as received by gossip or catch-up, checked before they get here.
+//! Signed documents held from the network: status lists, issuer announcements and endorsements,
+//! as received by gossip or catch-up (this node's own too), checked before they get here.
 //!
-//! The order of two versions of one list is their signed `validFrom` (issuers move it strictly
-//! forward with every change), so a replayed older list can never replace a newer one: the
-//! comparison is made inside the write transaction that would store it.
+//! Each is keyed by its kind and a key (a list's id, an announcing DID, an endorsement's id) and
+//! ordered by its signed `validFrom`: a replayed older version never replaces a newer one, and a
+//! key held for one issuer is never taken over by another. Both rules are applied inside the
+//! write transaction that would store the document.
 
 use chrono::{DateTime, Utc};
 use redb::{ReadTransaction, ReadableTable};
@@ -12,27 +13,52 @@ use serde_json::Value;
 
 use super::{
     Batch,
-    tables::{HELD_LISTS, decode, encode},
+    tables::{HELD, decode, encode},
 };
 use crate::{Error, Result};
 
-/// One held list credential.
+/// What a held document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Kind {
+    /// A `BitstringStatusListCredential`, keyed by its id.
+    StatusList,
+    /// A node announcement, keyed by the announcing DID.
+    Announcement,
+    /// An `EndorsementCredential`, keyed by its id.
+    Endorsement,
+}
+
+impl Kind {
+    /// The table key prefix.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::StatusList => "statusList",
+            Self::Announcement => "announcement",
+            Self::Endorsement => "endorsement",
+        }
+    }
+}
+
+/// One held document.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
-pub struct HeldList {
-    /// The list credential's `id` (the URL credentials name in `statusListCredential`).
+pub struct Held {
+    /// What it is.
+    pub kind: Kind,
+    /// Its key: list id, announcing DID, endorsement id.
     pub id: String,
-    /// Its issuer: the only DID whose later versions are accepted for this id.
+    /// Its issuer: the only DID whose later versions are accepted for this key.
     pub issuer: String,
     /// Its signed `validFrom`: the version order.
     pub valid_from: DateTime<Utc>,
     /// When this node stored it.
     pub received: DateTime<Utc>,
-    /// The signed list credential.
+    /// The signed credential.
     pub credential: Value,
 }
 
-/// What storing a list did.
+/// What storing did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stored {
     /// It was newer (or new): stored.
@@ -41,42 +67,56 @@ pub enum Stored {
     Stale,
 }
 
-/// The list `id`, if held.
-pub fn get(txn: &ReadTransaction, id: &str) -> Result<Option<HeldList>> {
-    let table = txn.open_table(HELD_LISTS).map_err(Error::store)?;
-    table.get(id).map_err(Error::store)?.map(|v| decode(v.value())).transpose()
+/// The document `id` of `kind`, if held.
+pub fn get(txn: &ReadTransaction, kind: Kind, id: &str) -> Result<Option<Held>> {
+    let table = txn.open_table(HELD).map_err(Error::store)?;
+    table.get((kind.as_str(), id)).map_err(Error::store)?.map(|v| decode(v.value())).transpose()
 }
 
-/// Every held list.
-pub fn all(txn: &ReadTransaction) -> Result<Vec<HeldList>> {
-    let table = txn.open_table(HELD_LISTS).map_err(Error::store)?;
+/// Every held document of `kind`.
+pub fn all(txn: &ReadTransaction, kind: Kind) -> Result<Vec<Held>> {
+    let table = txn.open_table(HELD).map_err(Error::store)?;
     let mut out = Vec::new();
-    for row in table.iter().map_err(Error::store)? {
-        out.push(decode(row.map_err(Error::store)?.1.value())?);
+    for row in table.range((kind.as_str(), "")..).map_err(Error::store)? {
+        let (k, v) = row.map_err(Error::store)?;
+        if k.value().0 != kind.as_str() {
+            break;
+        }
+        out.push(decode(v.value())?);
     }
     Ok(out)
 }
 
-/// Stores `list` if it is newer than the held version of its id. A different issuer for a held
-/// id is refused (checked by the caller before, and again here, where it is atomic).
-pub fn put_if_newer(batch: &Batch<'_>, list: &HeldList) -> Result<Stored> {
-    let mut table = batch.txn.open_table(HELD_LISTS).map_err(Error::store)?;
-    let held: Option<HeldList> = table
-        .get(list.id.as_str())
-        .map_err(Error::store)?
-        .map(|v| decode(v.value()))
-        .transpose()?;
+/// Every held document.
+pub fn everything(txn: &ReadTransaction) -> Result<Vec<Held>> {
+    let mut out = Vec::new();
+    for kind in [Kind::StatusList, Kind::Announcement, Kind::Endorsement] {
+        out.extend(all(txn, kind)?);
+    }
+    Ok(out)
+}
+
+/// Stores `doc` if it is newer than the held version of its key. A different issuer for a held
+/// key is refused.
+pub fn put_if_newer(batch: &Batch<'_>, doc: &Held) -> Result<Stored> {
+    let mut table = batch.txn.open_table(HELD).map_err(Error::store)?;
+    let key = (doc.kind.as_str(), doc.id.as_str());
+    let held: Option<Held> =
+        table.get(key).map_err(Error::store)?.map(|v| decode(v.value())).transpose()?;
     if let Some(h) = held {
-        if h.issuer != list.issuer {
+        if h.issuer != doc.issuer {
             return Err(Error::Invalid(format!(
-                "list {} belongs to {}, not {}",
-                list.id, h.issuer, list.issuer
+                "{} {} belongs to {}, not {}",
+                doc.kind.as_str(),
+                doc.id,
+                h.issuer,
+                doc.issuer
             )));
         }
-        if h.valid_from >= list.valid_from {
+        if h.valid_from >= doc.valid_from {
             return Ok(Stored::Stale);
         }
     }
-    table.insert(list.id.as_str(), encode(list)?.as_slice()).map_err(Error::store)?;
+    table.insert(key, encode(doc)?.as_slice()).map_err(Error::store)?;
     Ok(Stored::Newer)
 }

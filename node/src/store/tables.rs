@@ -39,9 +39,9 @@ pub const CLAIMS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("claim
 /// transaction, deleted once the relay accepted it.
 pub const OUTBOX: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("outbox-1");
 
-/// Status list credentials of other issuers (and copies of our own), as gossiped: list id →
-/// JSON record.
-pub const HELD_LISTS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("held-lists-1");
+/// Signed documents held from the network (status lists, announcements, endorsements; ours
+/// too): (kind, key) → JSON record.
+pub const HELD: TableDefinition<'_, (&str, &str), &[u8]> = TableDefinition::new("held-1");
 
 /// Creates every table and checks the schema version.
 pub fn migrate(db: &Database) -> Result<()> {
@@ -75,7 +75,7 @@ pub fn migrate(db: &Database) -> Result<()> {
     txn.open_table(STATUS_ALLOCATED).map_err(Error::store)?;
     txn.open_table(CLAIMS).map_err(Error::store)?;
     txn.open_table(OUTBOX).map_err(Error::store)?;
-    txn.open_table(HELD_LISTS).map_err(Error::store)?;
+    txn.open_table(HELD).map_err(Error::store)?;
     txn.commit().map_err(Error::store)?;
     Ok(())
 }
