@@ -89,8 +89,11 @@ pub async fn run(dir: &Path, overrides: &Overrides) -> Result<()> {
         "" => None,
         relay => Some(Mailer::spawn(store.clone(), relay, &config.smtp.from)?),
     };
-    let p2p =
-        if config.p2p.enabled { Some(P2p::start(dir, &config.p2p, store.clone())?) } else { None };
+    let p2p = if config.p2p.enabled {
+        Some(P2p::start(dir, &config.p2p, store.clone(), key.controller())?)
+    } else {
+        None
+    };
     let issuer = Issuer::new(store, key, base.clone(), mailer);
     let state = AppState {
         issuer,

@@ -3,10 +3,14 @@
 //!
 //! - [`message`]: the gossip format and the judgment on each message (pure);
 //! - [`sync`]: the catch-up protocol's messages (pure);
+//! - [`deliver`], [`inbox`]: direct delivery of awards to the recipient DID's node, and the
+//!   answers back;
 //! - [`validator`]: the task that judges and stores received lists;
 //! - `swarm`: the libp2p swarm and the task that owns it;
 //! - [`P2p`]: the cloneable handle the rest of the node uses.
 
+pub mod deliver;
+pub mod inbox;
 pub mod message;
 mod swarm;
 pub mod sync;
@@ -31,6 +35,15 @@ pub enum Command {
     Info(oneshot::Sender<NetInfo>),
     /// Publish one of this node's own documents (and hold it).
     Publish(Box<message::Message>),
+    /// Send a delivery message to a peer.
+    Deliver {
+        /// The peer.
+        peer: libp2p::PeerId,
+        /// Where it can be reached (from its announcement).
+        addresses: Vec<Multiaddr>,
+        /// The message.
+        request: Box<deliver::Request>,
+    },
 }
 
 /// What `badgemesh peers` shows.
@@ -70,24 +83,69 @@ pub struct PeerInfo {
 #[derive(Debug, Clone)]
 pub struct P2p {
     commands: mpsc::Sender<Command>,
+    store: Store,
 }
 
 impl P2p {
     /// Starts the network for the node in `dir`.
-    pub fn start(dir: &Path, config: &P2pConfig, store: Store) -> Result<Self> {
+    pub fn start(dir: &Path, config: &P2pConfig, store: Store, did: &str) -> Result<Self> {
         let key = peer_key(dir)?;
         let listen = parse_all(&config.listen, "p2p.listen")?;
         let bootstrap = parse_all(&config.bootstrap, "p2p.bootstrap")?;
         let swarm = swarm::build(key, config)?;
         let (commands, rx) = mpsc::channel(64);
-        let task = swarm::Task::new(swarm, store, rx, Duration::from_millis(config.sync_ms));
+        let task = swarm::Task::new(
+            swarm,
+            store.clone(),
+            rx,
+            Duration::from_millis(config.sync_ms),
+            did.to_owned(),
+        );
         tokio::spawn(task.run(listen, bootstrap));
-        Ok(Self { commands })
+        Ok(Self { commands, store })
     }
 
     /// Peer id, listen addresses, connected peers.
     pub async fn info(&self) -> Result<NetInfo> {
         swarm::info(&self.commands).await
+    }
+
+    /// Offers `credential` to the node of `did`, as that DID last announced it. `NotFound` when
+    /// the DID has announced no node (the caller falls back to e-mail or a claim link).
+    pub async fn deliver(&self, did: &str, credential: serde_json::Value) -> Result<()> {
+        let (peer, addresses) = inbox::reach(&self.store, did)?;
+        self.send(peer, addresses, deliver::Request::Offer { credential }).await
+    }
+
+    /// Tells the node that offered `item` whether its earner accepted it.
+    pub async fn answer(
+        &self,
+        item: &crate::store::inbox::InboxItem,
+        accepted: bool,
+    ) -> Result<()> {
+        let peer: libp2p::PeerId = item
+            .from_peer
+            .parse()
+            .map_err(|e| Error::P2p(format!("peer id {}: {e}", item.from_peer)))?;
+        let addresses = inbox::reach(&self.store, &item.issuer).map(|(_, a)| a).unwrap_or_default();
+        self.send(
+            peer,
+            addresses,
+            deliver::Request::Decision { credential_id: item.id.clone(), accepted },
+        )
+        .await
+    }
+
+    async fn send(
+        &self,
+        peer: libp2p::PeerId,
+        addresses: Vec<Multiaddr>,
+        request: deliver::Request,
+    ) -> Result<()> {
+        self.commands
+            .send(Command::Deliver { peer, addresses, request: Box::new(request) })
+            .await
+            .map_err(|_| Error::P2p("the p2p task has stopped".into()))
     }
 
     /// Publishes one of this node's own signed documents and holds it.

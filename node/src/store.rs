@@ -17,6 +17,7 @@ pub mod allocator;
 pub mod claims;
 pub mod credentials;
 pub mod held;
+pub mod inbox;
 pub mod outbox;
 pub mod status;
 pub mod tables;

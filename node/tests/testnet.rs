@@ -315,3 +315,68 @@ fn announcements_and_endorsements_reach_every_node_and_a_late_node_catches_up() 
     forged["credentialSubject"]["endorsementComment"] = json!("Terrible.");
     assert!(!verified(node, &forged));
 }
+
+#[test]
+fn an_award_to_a_did_with_a_node_is_delivered_to_its_inbox_and_the_answer_returns() {
+    let net = Net::start(bin(), 3).unwrap();
+    let (issuer, earner) = (&net.nodes[0], &net.nodes[1]);
+    badgemesh_testnet::wait("the earner's announcement at the issuer", CONVERGE, || {
+        let items = issuer.get("/api/v1/announcements").ok()?;
+        items["items"].as_array()?.iter().any(|a| a["did"] == earner.did.as_str()).then_some(())
+    })
+    .unwrap();
+    let achievement = issuer
+        .post("/api/v1/achievements", &json!({"name": "Delivered", "description": "Arrives.", "criteria": {"narrative": "Be online."}}))
+        .unwrap();
+    let give = || {
+        issuer
+            .post(
+                "/api/v1/awards",
+                &json!({"achievement": achievement["uuid"], "recipient": earner.did}),
+            )
+            .unwrap()
+    };
+    let (first, second) = (give(), give());
+    assert_eq!(first["delivery"], "offered");
+    let id = |r: &Value| r["credential"]["id"].as_str().unwrap().to_owned();
+    let inbox_state = |cid: &str| -> Option<String> {
+        let items = earner.get("/api/v1/inbox").ok()?;
+        items["items"]
+            .as_array()?
+            .iter()
+            .find(|i| i["id"] == cid)
+            .map(|i| i["state"].as_str().unwrap_or("").to_owned())
+    };
+    for r in [&first, &second] {
+        let cid = id(r);
+        badgemesh_testnet::wait("the offer in the earner's inbox", CONVERGE, || {
+            (inbox_state(&cid).as_deref() == Some("pending")).then_some(())
+        })
+        .unwrap();
+    }
+    let refused = earner.post("/api/v1/inbox/refuse", &json!({"id": id(&first)})).unwrap();
+    assert_eq!(
+        (refused["state"].as_str(), refused["issuerTold"].as_bool()),
+        (Some("refused"), Some(true))
+    );
+    earner.post("/api/v1/inbox/accept", &json!({"id": id(&second)})).unwrap();
+    assert!(
+        earner.post("/api/v1/inbox/accept", &json!({"id": id(&first)})).is_err(),
+        "a decision is final"
+    );
+    let claim = |r: &Value| -> Option<String> {
+        let rec =
+            issuer.get(&format!("/api/v1/credentials/{}", r["uuid"].as_str().unwrap())).ok()?;
+        rec["claim"].as_str().map(str::to_owned)
+    };
+    badgemesh_testnet::wait("the refusal at the issuer", CONVERGE, || {
+        (claim(&first).as_deref() == Some("refused")).then_some(())
+    })
+    .unwrap();
+    badgemesh_testnet::wait("the acceptance at the issuer", CONVERGE, || {
+        (claim(&second).as_deref() == Some("accepted")).then_some(())
+    })
+    .unwrap();
+    // Only the recipient's own node may answer: node 2 has nothing in its inbox.
+    assert_eq!(net.nodes[2].get("/api/v1/inbox").unwrap()["items"], json!([]));
+}

@@ -20,7 +20,7 @@ use crate::{
     },
     store::{
         achievements::AchievementRecord,
-        credentials::{Change, CredentialRecord, Filter},
+        credentials::{Change, CredentialRecord, Filter, Recipient},
     },
 };
 
@@ -50,6 +50,9 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route("/api/v1/peers", get(peers))
         .route("/api/v1/held-lists", get(held_lists))
         .route("/api/v1/announcements", get(announcements))
+        .route("/api/v1/inbox", get(inbox))
+        .route("/api/v1/inbox/accept", post(inbox_accept))
+        .route("/api/v1/inbox/refuse", post(inbox_refuse))
         .route("/api/v1/endorsements", get(endorsements).post(endorse))
 }
 
@@ -125,13 +128,25 @@ async fn put_image(
     Ok(Json(s.issuer.set_image(&id, bytes.to_vec()).await?))
 }
 
+/// Awards; when the recipient is a DID that announced a node, the credential is also offered to
+/// that node's inbox (`"delivery": "offered"`), else it waits for the holder to fetch it.
 async fn award(
     State(s): State<AppState>,
     JsonBody(request): JsonBody<AwardRequest>,
-) -> ApiResult<(StatusCode, Json<Awarded>)> {
-    let awarded = s.issuer.award(request).await?;
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let awarded: Awarded = s.issuer.award(request).await?;
     s.metrics.awards.inc();
-    Ok((StatusCode::CREATED, Json(awarded)))
+    let mut delivery = "none";
+    if let (Some(p2p), Recipient::Did(did)) = (&s.p2p, &awarded.record.recipient) {
+        match p2p.deliver(did, awarded.record.credential.clone()).await {
+            Ok(()) => delivery = "offered",
+            Err(crate::Error::NotFound(_)) => {}
+            Err(e) => tracing::warn!(error = %e, "direct delivery failed"),
+        }
+    }
+    let mut body = serde_json::to_value(&awarded).unwrap_or_default();
+    body["delivery"] = json!(delivery);
+    Ok((StatusCode::CREATED, Json(body)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -330,4 +345,42 @@ async fn endorse(
         }
     }
     Ok((StatusCode::CREATED, Json(signed)))
+}
+
+/// Credentials other nodes delivered to this node's DID.
+async fn inbox(State(s): State<AppState>) -> ApiResult<Json<Value>> {
+    let mut items = crate::store::inbox::all(&s.issuer.store().read()?)?;
+    items.sort_by_key(|i| std::cmp::Reverse(i.received));
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InboxDecision {
+    /// The credential's id.
+    id: String,
+}
+
+async fn inbox_accept(
+    State(s): State<AppState>,
+    JsonBody(d): JsonBody<InboxDecision>,
+) -> ApiResult<Json<Value>> {
+    inbox_decide(&s, d.id, true).await
+}
+
+async fn inbox_refuse(
+    State(s): State<AppState>,
+    JsonBody(d): JsonBody<InboxDecision>,
+) -> ApiResult<Json<Value>> {
+    inbox_decide(&s, d.id, false).await
+}
+
+/// Records the earner's answer once and sends it back to the issuer's node.
+async fn inbox_decide(s: &AppState, id: String, accept: bool) -> ApiResult<Json<Value>> {
+    let item = s.issuer.store().write(move |b| crate::store::inbox::decide(b, &id, accept)).await?;
+    let told = match &s.p2p {
+        Some(p2p) => p2p.answer(&item, accept).await.is_ok(),
+        None => false,
+    };
+    Ok(Json(json!({"id": item.id, "state": item.state, "issuerTold": told})))
 }

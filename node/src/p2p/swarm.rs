@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use super::{
-    Command, GossipCounts, NetInfo, PeerInfo,
+    Command, GossipCounts, NetInfo, PeerInfo, deliver,
     message::{
         ENDORSEMENTS_TOPIC, ISSUERS_TOPIC, MAX_MESSAGE_BYTES, Message, STATUS_TOPIC, Verdict,
     },
@@ -40,6 +40,7 @@ pub(crate) struct Behaviour {
     identify: identify::Behaviour,
     kad: kad::Behaviour<kad::store::MemoryStore>,
     sync: request_response::json::Behaviour<Request, Response>,
+    deliver: request_response::json::Behaviour<deliver::Request, deliver::Response>,
     mdns: Toggle<mdns::tokio::Behaviour>,
 }
 
@@ -121,7 +122,11 @@ fn behaviour(
     } else {
         None
     };
-    Ok(Behaviour { gossipsub, identify, kad, sync, mdns: Toggle::from(mdns) })
+    let deliver = request_response::json::Behaviour::new(
+        [(StreamProtocol::new(deliver::PROTOCOL), ProtocolSupport::Full)],
+        request_response::Config::default().with_request_timeout(Duration::from_secs(20)),
+    );
+    Ok(Behaviour { gossipsub, identify, kad, sync, deliver, mdns: Toggle::from(mdns) })
 }
 
 /// The owner task's state.
@@ -137,6 +142,12 @@ pub(crate) struct Task {
     published: HashMap<String, chrono::DateTime<Utc>>,
     sync_every: Duration,
     counts: GossipCounts,
+    /// This node's DID: offers addressed to anyone else are refused.
+    did: String,
+    /// A publish found no peers: ask peers for their heads (and so offer ours) soon.
+    resync_soon: bool,
+    /// When each peer was last asked for its heads.
+    asked: HashMap<PeerId, std::time::Instant>,
 }
 
 impl Task {
@@ -146,6 +157,7 @@ impl Task {
         store: Store,
         commands: mpsc::Receiver<Command>,
         sync_every: Duration,
+        did: String,
     ) -> Self {
         let (judge, verdicts) = validator::spawn(store.clone());
         let lists_changed = store.lists_changed();
@@ -159,6 +171,9 @@ impl Task {
             published: HashMap::new(),
             sync_every,
             counts: GossipCounts::default(),
+            did,
+            resync_soon: false,
+            asked: HashMap::new(),
         }
     }
 
@@ -173,6 +188,8 @@ impl Task {
             self.dial(addr);
         }
         let mut timer = tokio::time::interval(self.sync_every);
+        // A document published before any peer listened goes out with an early sync instead.
+        let mut soon = tokio::time::interval(Duration::from_millis(500));
         self.publish_own().await;
         loop {
             let changed = self.lists_changed.clone();
@@ -185,6 +202,10 @@ impl Task {
                 Some(done) = self.verdicts.recv() => self.on_verdict(done),
                 () = changed.notified() => self.publish_own().await,
                 _ = timer.tick() => self.sync_round(),
+                _ = soon.tick(), if self.resync_soon => {
+                    self.resync_soon = false;
+                    self.sync_round();
+                }
             }
         }
         tracing::info!("p2p stopped");
@@ -219,6 +240,7 @@ impl Task {
         match self.swarm.behaviour_mut().gossipsub.publish(topic, message.to_bytes()) {
             Ok(_) => tracing::debug!(kind = message.kind.as_str(), "published"),
             Err(e) => {
+                self.resync_soon = true;
                 tracing::debug!(kind = message.kind.as_str(), error = %e, "not published now (peers catch up)")
             }
         }
@@ -228,9 +250,15 @@ impl Task {
     fn sync_round(&mut self) {
         let peers: Vec<PeerId> = self.swarm.connected_peers().copied().collect();
         for peer in peers {
-            self.swarm.behaviour_mut().sync.send_request(&peer, Request::Heads);
+            self.ask_heads(peer);
         }
         let _ = self.swarm.behaviour_mut().kad.bootstrap();
+    }
+
+    /// Asks `peer` for its heads, and remembers when.
+    fn ask_heads(&mut self, peer: PeerId) {
+        self.asked.insert(peer, std::time::Instant::now());
+        self.swarm.behaviour_mut().sync.send_request(&peer, Request::Heads);
     }
 
     async fn on_command(&mut self, command: Command) {
@@ -239,6 +267,12 @@ impl Task {
                 let _ = reply.send(self.info());
             }
             Command::Publish(message) => self.publish(*message).await,
+            Command::Deliver { peer, addresses, request } => {
+                for a in addresses {
+                    self.swarm.add_peer_address(peer, a);
+                }
+                self.swarm.behaviour_mut().deliver.send_request(&peer, *request);
+            }
         }
     }
 
@@ -286,7 +320,7 @@ impl Task {
                 if num_established.get() == 1 =>
             {
                 tracing::debug!(%peer_id, "connected");
-                self.swarm.behaviour_mut().sync.send_request(&peer_id, Request::Heads);
+                self.ask_heads(peer_id);
             }
             SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(gossipsub::Event::Message {
                 propagation_source,
@@ -317,6 +351,23 @@ impl Task {
                     let _ = self.swarm.dial(addr);
                 }
             }
+            SwarmEvent::Behaviour(BehaviourEvent::Deliver(request_response::Event::Message {
+                peer,
+                message: request_response::Message::Request { request, channel, .. },
+                ..
+            })) => {
+                let _ = self
+                    .swarm
+                    .behaviour_mut()
+                    .deliver
+                    .send_response(channel, deliver::Response::Received);
+                tokio::spawn(super::inbox::received(
+                    self.store.clone(),
+                    self.did.clone(),
+                    peer,
+                    request,
+                ));
+            }
             SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::Message {
                 peer,
                 message,
@@ -331,8 +382,15 @@ impl Task {
     fn on_sync(&mut self, peer: PeerId, message: request_response::Message<Request, Response>) {
         match message {
             request_response::Message::Request { request, channel, .. } => {
+                // Catch-up is mutual: a peer that asks for our heads is asked for its own, unless
+                // we just did (which ends the exchange after one round each way).
+                let reciprocate = matches!(request, Request::Heads)
+                    && self.asked.get(&peer).is_none_or(|t| t.elapsed() > Duration::from_secs(1));
                 let answer = self.answer(request);
                 let _ = self.swarm.behaviour_mut().sync.send_response(channel, answer);
+                if reciprocate {
+                    self.ask_heads(peer);
+                }
             }
             request_response::Message::Response { response: Response::Heads { heads }, .. } => {
                 let ours = self.heads_map();

@@ -192,6 +192,15 @@ pub enum Change {
     Unsuspend,
 }
 
+/// Records the recipient's answer to a delivered or claimed credential.
+pub fn set_claim(batch: &Batch<'_>, uuid: &str, claim: ClaimState) -> Result<CredentialRecord> {
+    let mut record =
+        get_for_write(batch, uuid)?.ok_or_else(|| Error::NotFound(format!("credential {uuid}")))?;
+    record.claim = Some(claim);
+    put(batch, &record)?;
+    Ok(record)
+}
+
 /// Applies `change` to credential `uuid`: the state, then its status bits. Refused (before any
 /// write) for an unknown credential or a change its state does not allow.
 pub fn change_state(

@@ -43,6 +43,9 @@ pub const OUTBOX: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("outbox
 /// too): (kind, key) → JSON record.
 pub const HELD: TableDefinition<'_, (&str, &str), &[u8]> = TableDefinition::new("held-1");
 
+/// The earner's inbox: credential id → JSON item.
+pub const INBOX: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("inbox-1");
+
 /// Creates every table and checks the schema version.
 pub fn migrate(db: &Database) -> Result<()> {
     let txn = db.begin_write().map_err(Error::store)?;
@@ -76,6 +79,7 @@ pub fn migrate(db: &Database) -> Result<()> {
     txn.open_table(CLAIMS).map_err(Error::store)?;
     txn.open_table(OUTBOX).map_err(Error::store)?;
     txn.open_table(HELD).map_err(Error::store)?;
+    txn.open_table(INBOX).map_err(Error::store)?;
     txn.commit().map_err(Error::store)?;
     Ok(())
 }
