@@ -35,6 +35,12 @@ pub enum Command {
     Info(oneshot::Sender<NetInfo>),
     /// Publish one of this node's own documents (and hold it).
     Publish(Box<message::Message>),
+    /// Refuse connections with a peer (and close the open ones).
+    Block(libp2p::PeerId),
+    /// Lift a block.
+    Unblock(libp2p::PeerId),
+    /// Dial an address.
+    Dial(Multiaddr),
     /// Send a delivery message to a peer.
     Deliver {
         /// The peer.
@@ -134,6 +140,25 @@ impl P2p {
             deliver::Request::Decision { credential_id: item.id.clone(), accepted },
         )
         .await
+    }
+
+    /// Blocks (`true`) or unblocks a peer: a misbehaving or unwanted peer is cut off.
+    pub async fn block(&self, peer: &str, block: bool) -> Result<()> {
+        let peer: libp2p::PeerId =
+            peer.parse().map_err(|e| Error::Invalid(format!("peer id {peer}: {e}")))?;
+        self.command(if block { Command::Block(peer) } else { Command::Unblock(peer) }).await
+    }
+
+    /// Dials a multiaddr (with or without `/p2p/<peer id>`).
+    pub async fn dial(&self, address: &str) -> Result<()> {
+        let addr: Multiaddr = address
+            .parse()
+            .map_err(|e| Error::Invalid(format!("{address:?} is not a multiaddr: {e}")))?;
+        self.command(Command::Dial(addr)).await
+    }
+
+    async fn command(&self, command: Command) -> Result<()> {
+        self.commands.send(command).await.map_err(|_| Error::P2p("the p2p task has stopped".into()))
     }
 
     async fn send(

@@ -380,3 +380,91 @@ fn an_award_to_a_did_with_a_node_is_delivered_to_its_inbox_and_the_answer_return
     // Only the recipient's own node may answer: node 2 has nothing in its inbox.
     assert_eq!(net.nodes[2].get("/api/v1/inbox").unwrap()["items"], json!([]));
 }
+
+#[test]
+fn a_net_cut_in_two_halves_converges_after_it_heals() {
+    let net = Net::start(bin(), 4).unwrap();
+    let (a, b) = ([0usize, 1], [2usize, 3]);
+    // Two issuers, one in each half, each with a list everyone holds.
+    let in_a = award(&net.nodes[0], 2);
+    let in_b = award(&net.nodes[2], 2);
+    let (list_a, list_b) = (list_id(&in_a[0]), list_id(&in_b[0]));
+    let (va, vb) = (issuer_version(&net.nodes[0], &list_a), issuer_version(&net.nodes[2], &list_b));
+    net.wait_all("both lists everywhere", CONVERGE, |n| {
+        n.held(&list_a).as_deref() == Some(va.as_str())
+            && n.held(&list_b).as_deref() == Some(vb.as_str())
+    })
+    .unwrap();
+
+    // Cut: every node of one half blocks every node of the other; each half stays connected.
+    let peer_id = |i: usize| {
+        net.nodes[i].get("/api/v1/peers").unwrap()["peerId"].as_str().unwrap().to_owned()
+    };
+    for &x in &a {
+        for &y in &b {
+            net.nodes[x].post("/api/v1/peers/block", &json!({"peerId": peer_id(y)})).unwrap();
+            net.nodes[y].post("/api/v1/peers/block", &json!({"peerId": peer_id(x)})).unwrap();
+        }
+    }
+    net.nodes[3].post("/api/v1/peers/dial", &json!({"address": net.nodes[2].p2p})).unwrap();
+    badgemesh_testnet::wait("the halves to separate", CONVERGE, || {
+        let connected = |i: usize| -> Vec<String> {
+            let info = net.nodes[i].get("/api/v1/peers").ok().unwrap_or_default();
+            info["peers"]
+                .as_array()
+                .map(|p| p.iter().filter_map(|x| x["peerId"].as_str().map(str::to_owned)).collect())
+                .unwrap_or_default()
+        };
+        let crossing = a.iter().any(|&x| b.iter().any(|&y| connected(x).contains(&peer_id(y))));
+        (!crossing && connected(3).contains(&peer_id(2))).then_some(())
+    })
+    .unwrap();
+
+    // Each half revokes on its own side of the cut.
+    net.nodes[0]
+        .post(
+            &format!("/api/v1/credentials/{}/revoke", in_a[0]["uuid"].as_str().unwrap()),
+            &json!({}),
+        )
+        .unwrap();
+    net.nodes[2]
+        .post(
+            &format!("/api/v1/credentials/{}/revoke", in_b[0]["uuid"].as_str().unwrap()),
+            &json!({}),
+        )
+        .unwrap();
+    let (va2, vb2) =
+        (issuer_version(&net.nodes[0], &list_a), issuer_version(&net.nodes[2], &list_b));
+    let holds = |i: usize, list: &str, v: &str| net.nodes[i].held(list).as_deref() == Some(v);
+    badgemesh_testnet::wait("each half to converge on its own revocation", CONVERGE, || {
+        (a.iter().all(|&i| holds(i, &list_a, &va2)) && b.iter().all(|&i| holds(i, &list_b, &vb2)))
+            .then_some(())
+    })
+    .unwrap();
+    for &i in &a {
+        assert!(holds(i, &list_b, &vb), "node {i} saw across the cut");
+    }
+    for &i in &b {
+        assert!(holds(i, &list_a, &va), "node {i} saw across the cut");
+    }
+
+    // Heal: lift the blocks and reconnect; catch-up carries each half's news to the other.
+    for &x in &a {
+        for &y in &b {
+            net.nodes[x].post("/api/v1/peers/unblock", &json!({"peerId": peer_id(y)})).unwrap();
+            net.nodes[y].post("/api/v1/peers/unblock", &json!({"peerId": peer_id(x)})).unwrap();
+        }
+    }
+    for &y in &b {
+        net.nodes[y].post("/api/v1/peers/dial", &json!({"address": net.nodes[0].p2p})).unwrap();
+    }
+    net.wait_all("both revocations everywhere after the heal", CONVERGE, |n| {
+        n.held(&list_a).as_deref() == Some(va2.as_str())
+            && n.held(&list_b).as_deref() == Some(vb2.as_str())
+    })
+    .unwrap();
+    for n in &net.nodes {
+        assert!(!verified(n, &in_a[0]["credential"]) && !verified(n, &in_b[0]["credential"]));
+        assert!(verified(n, &in_a[1]["credential"]) && verified(n, &in_b[1]["credential"]));
+    }
+}

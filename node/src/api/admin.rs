@@ -48,6 +48,9 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route("/api/v1/credentials/{id}/public", put(set_public))
         .route("/api/v1/status-lists", get(status_lists))
         .route("/api/v1/peers", get(peers))
+        .route("/api/v1/peers/block", post(block_peer))
+        .route("/api/v1/peers/unblock", post(unblock_peer))
+        .route("/api/v1/peers/dial", post(dial_peer))
         .route("/api/v1/held-lists", get(held_lists))
         .route("/api/v1/announcements", get(announcements))
         .route("/api/v1/inbox", get(inbox))
@@ -383,4 +386,53 @@ async fn inbox_decide(s: &AppState, id: String, accept: bool) -> ApiResult<Json<
         None => false,
     };
     Ok(Json(json!({"id": item.id, "state": item.state, "issuerTold": told})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct PeerRef {
+    peer_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DialRef {
+    address: String,
+}
+
+fn p2p_of(s: &AppState) -> ApiResult<&crate::p2p::P2p> {
+    s.p2p.as_ref().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "p2p_disabled",
+            "this node runs without the p2p network",
+        )
+    })
+}
+
+/// Cuts a peer off (existing connections closed, new ones refused).
+async fn block_peer(
+    State(s): State<AppState>,
+    JsonBody(p): JsonBody<PeerRef>,
+) -> ApiResult<Json<Value>> {
+    p2p_of(&s)?.block(&p.peer_id, true).await?;
+    Ok(Json(json!({"peerId": p.peer_id, "blocked": true})))
+}
+
+/// Lifts a block.
+async fn unblock_peer(
+    State(s): State<AppState>,
+    JsonBody(p): JsonBody<PeerRef>,
+) -> ApiResult<Json<Value>> {
+    p2p_of(&s)?.block(&p.peer_id, false).await?;
+    Ok(Json(json!({"peerId": p.peer_id, "blocked": false})))
+}
+
+/// Dials a peer address now.
+async fn dial_peer(
+    State(s): State<AppState>,
+    JsonBody(d): JsonBody<DialRef>,
+) -> ApiResult<Json<Value>> {
+    p2p_of(&s)?.dial(&d.address).await?;
+    Ok(Json(json!({"address": d.address})))
 }

@@ -36,6 +36,7 @@ use crate::{
 #[allow(missing_debug_implementations)]
 #[derive(NetworkBehaviour)]
 pub(crate) struct Behaviour {
+    blocked: libp2p::allow_block_list::Behaviour<libp2p::allow_block_list::BlockedPeers>,
     gossipsub: gossipsub::Behaviour,
     identify: identify::Behaviour,
     kad: kad::Behaviour<kad::store::MemoryStore>,
@@ -126,7 +127,15 @@ fn behaviour(
         [(StreamProtocol::new(deliver::PROTOCOL), ProtocolSupport::Full)],
         request_response::Config::default().with_request_timeout(Duration::from_secs(20)),
     );
-    Ok(Behaviour { gossipsub, identify, kad, sync, deliver, mdns: Toggle::from(mdns) })
+    Ok(Behaviour {
+        blocked: libp2p::allow_block_list::Behaviour::default(),
+        gossipsub,
+        identify,
+        kad,
+        sync,
+        deliver,
+        mdns: Toggle::from(mdns),
+    })
 }
 
 /// The owner task's state.
@@ -267,6 +276,13 @@ impl Task {
                 let _ = reply.send(self.info());
             }
             Command::Publish(message) => self.publish(*message).await,
+            Command::Block(peer) => {
+                self.swarm.behaviour_mut().blocked.block_peer(peer);
+            }
+            Command::Unblock(peer) => {
+                self.swarm.behaviour_mut().blocked.unblock_peer(peer);
+            }
+            Command::Dial(addr) => self.dial(addr),
             Command::Deliver { peer, addresses, request } => {
                 for a in addresses {
                     self.swarm.add_peer_address(peer, a);
