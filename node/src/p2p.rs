@@ -111,6 +111,29 @@ impl P2p {
         Ok(Self { commands, store })
     }
 
+    /// Starts a node on the in-process memory transport with `key`, listening on `listen`
+    /// (`/memory/<n>`) and dialing `bootstrap`: many nodes in one process, for simulations.
+    pub fn start_in_memory(
+        key: Keypair,
+        config: &P2pConfig,
+        store: Store,
+        did: &str,
+        listen: Multiaddr,
+        bootstrap: Vec<Multiaddr>,
+    ) -> Result<Self> {
+        let swarm = swarm::build_in_memory(key, config)?;
+        let (commands, rx) = mpsc::channel(64);
+        let task = swarm::Task::new(
+            swarm,
+            store.clone(),
+            rx,
+            Duration::from_millis(config.sync_ms),
+            did.to_owned(),
+        );
+        tokio::spawn(task.run(vec![listen], bootstrap));
+        Ok(Self { commands, store })
+    }
+
     /// Peer id, listen addresses, connected peers.
     pub async fn info(&self) -> Result<NetInfo> {
         swarm::info(&self.commands).await

@@ -61,6 +61,27 @@ pub(crate) fn build(key: Keypair, config: &P2pConfig) -> Result<Swarm<Behaviour>
     Ok(swarm)
 }
 
+/// The same node on libp2p's in-process memory transport (`/memory/<n>` addresses), for
+/// simulations of many nodes in one process (`node/tests/sim.rs`).
+pub(crate) fn build_in_memory(key: Keypair, config: &P2pConfig) -> Result<Swarm<Behaviour>> {
+    use libp2p::{Transport, core::transport::MemoryTransport, core::upgrade::Version};
+    let heartbeat = Duration::from_millis(config.heartbeat_ms);
+    let swarm = SwarmBuilder::with_existing_identity(key)
+        .with_tokio()
+        .with_other_transport(|key| -> std::result::Result<_, BoxError> {
+            Ok(MemoryTransport::default()
+                .upgrade(Version::V1)
+                .authenticate(noise::Config::new(key)?)
+                .multiplex(yamux::Config::default()))
+        })
+        .map_err(|e| Error::P2p(format!("memory transport: {e}")))?
+        .with_behaviour(|key| behaviour(key, false, heartbeat))
+        .map_err(|e| Error::P2p(format!("behaviour: {e}")))?
+        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(120)))
+        .build();
+    Ok(swarm)
+}
+
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 fn behaviour(
