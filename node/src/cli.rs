@@ -5,6 +5,7 @@ pub mod award;
 pub mod credentials;
 pub mod did;
 pub mod init;
+pub mod network;
 pub mod profile;
 pub mod run;
 pub mod sign;
@@ -47,6 +48,14 @@ pub enum Command {
     Token,
     /// Show the running node's peer id, p2p listen addresses and connected peers.
     Peers,
+    /// Credentials other nodes delivered to this node's DID: list, accept, refuse.
+    #[command(subcommand)]
+    Inbox(network::InboxCommand),
+    /// Sign an unsigned OB 3.0 EndorsementCredential as this node and gossip it.
+    Endorse {
+        /// The unsigned endorsement (JSON), or `-` for standard input.
+        file: PathBuf,
+    },
     /// Show or change the issuer profile.
     Profile(profile::ProfileArgs),
     /// Manage achievements (badge classes).
@@ -107,7 +116,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Verify(args) => verify::run(dir().ok().as_deref(), &args).await,
         Command::Run(args) => run::run(&dir()?, &args).await,
         Command::Token => run::show_token(&dir()?),
-        Command::Peers => credentials::peers(&dir()?).await,
+        Command::Peers => network::peers(&dir()?).await,
+        Command::Inbox(cmd) => network::inbox(&dir()?, &cmd).await,
+        Command::Endorse { file } => network::endorse(&dir()?, &file).await,
         Command::Profile(args) => profile::run(&dir()?, &args).await,
         Command::Achievement(cmd) => achievement::run(&dir()?, &cmd).await,
         Command::Award(args) => award::run(&dir()?, &args).await,

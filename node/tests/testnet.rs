@@ -354,11 +354,20 @@ fn an_award_to_a_did_with_a_node_is_delivered_to_its_inbox_and_the_answer_return
         })
         .unwrap();
     }
-    let refused = earner.post("/api/v1/inbox/refuse", &json!({"id": id(&first)})).unwrap();
-    assert_eq!(
-        (refused["state"].as_str(), refused["issuerTold"].as_bool()),
-        (Some("refused"), Some(true))
-    );
+    // The earner answers with the CLI, which talks to its running node.
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(bin())
+            .arg("--data-dir")
+            .arg(&earner.dir)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let listed = cli(&["inbox", "list"]);
+    assert!(listed.contains(&id(&first)) && listed.contains("pending"), "{listed}");
+    assert!(cli(&["inbox", "refuse", &id(&first)]).contains("refused"));
     earner.post("/api/v1/inbox/accept", &json!({"id": id(&second)})).unwrap();
     assert!(
         earner.post("/api/v1/inbox/accept", &json!({"id": id(&first)})).is_err(),

@@ -93,3 +93,18 @@ pub fn quantile(samples: &mut [Duration], q: f64) -> Duration {
     let i = ((samples.len() - 1) as f64 * q).round() as usize;
     samples[i]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_pick_the_nearest_rank() {
+        let ms = Duration::from_millis;
+        let mut samples: Vec<Duration> = (1..=100).rev().map(ms).collect();
+        assert_eq!(quantile(&mut samples, 0.5), ms(51));
+        assert_eq!(quantile(&mut samples, 0.95), ms(95));
+        assert_eq!(quantile(&mut samples, 1.0), ms(100));
+        assert_eq!(quantile(&mut [], 0.5), Duration::ZERO);
+    }
+}

@@ -172,7 +172,23 @@ async fn bulk(
     })?;
     let report = s.issuer.bulk(text, q.achievement.as_deref()).await?;
     s.metrics.awards.inc_by(report.awarded.len() as u64);
+    if let Some(p2p) = &s.p2p {
+        offer_to_nodes(&s, p2p, &report).await;
+    }
     Ok(Json(report))
+}
+
+/// Offers each bulk award whose recipient DID announced a node to that node's inbox (others wait
+/// for their holder, or got their e-mail).
+async fn offer_to_nodes(s: &AppState, p2p: &crate::p2p::P2p, report: &BulkReport) {
+    for row in report.awarded.iter().filter(|r| r.claim_url.is_none()) {
+        let Ok(record) = s.issuer.credential(&row.id) else { continue };
+        let Recipient::Did(did) = &record.recipient else { continue };
+        match p2p.deliver(did, record.credential.clone()).await {
+            Ok(()) | Err(crate::Error::NotFound(_)) => {}
+            Err(e) => tracing::warn!(error = %e, credential = %row.id, "direct delivery failed"),
+        }
+    }
 }
 
 async fn list_credentials(

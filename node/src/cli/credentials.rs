@@ -98,18 +98,3 @@ pub async fn change(dir: &Path, verb: &str, args: &ChangeArgs) -> Result<ExitCod
     println!("{} {}", args.id, record["state"].as_str().unwrap_or(""));
     Ok(ExitCode::SUCCESS)
 }
-
-/// `badgemesh peers`: the node's network view, from its API.
-pub async fn peers(dir: &Path) -> Result<ExitCode, Failure> {
-    let info = Client::for_node(dir)?.get("/api/v1/peers", &[]).await?;
-    println!("peer id: {}", info["peerId"].as_str().unwrap_or(""));
-    for a in info["listen"].as_array().into_iter().flatten() {
-        println!("listen:  {}", a.as_str().unwrap_or(""));
-    }
-    let peers = info["peers"].as_array().map_or(&[][..], Vec::as_slice);
-    println!("{} connected peer(s)", peers.len());
-    for p in peers {
-        println!("  {}", p["peerId"].as_str().unwrap_or(""));
-    }
-    Ok(ExitCode::SUCCESS)
-}
