@@ -200,11 +200,7 @@ impl Issuer {
         self.inner
             .store
             .write(move |b| {
-                let mut record = achievements::get_for_write(b, &uuid)?
-                    .ok_or_else(|| Error::NotFound(format!("achievement {uuid}")))?;
-                if record.archived {
-                    return Err(Error::Conflict(format!("achievement {uuid} is archived")));
-                }
+                let mut record = editable(b, &uuid)?;
                 let image = record.image_type.is_some().then_some(image_url.as_str());
                 record.achievement = input.to_ob(&uuid, image)?;
                 record.validity_days = input.validity_days;
@@ -246,11 +242,7 @@ impl Issuer {
         self.inner
             .store
             .write(move |b| {
-                let mut record = achievements::get_for_write(b, &uuid)?
-                    .ok_or_else(|| Error::NotFound(format!("achievement {uuid}")))?;
-                if record.archived {
-                    return Err(Error::Conflict(format!("achievement {uuid} is archived")));
-                }
+                let mut record = editable(b, &uuid)?;
                 record.achievement["image"] = serde_json::json!({"id": url, "type": "Image"});
                 record.image_type = Some(content_type.to_owned());
                 record.version += 1;
@@ -472,6 +464,16 @@ impl Issuer {
             })
             .await
     }
+}
+
+/// An achievement about to get a new version: it must exist and not be archived.
+fn editable(b: &crate::store::Batch<'_>, uuid: &str) -> Result<AchievementRecord> {
+    let record = achievements::get_for_write(b, uuid)?
+        .ok_or_else(|| Error::NotFound(format!("achievement {uuid}")))?;
+    if record.archived {
+        return Err(Error::Conflict(format!("achievement {uuid} is archived")));
+    }
+    Ok(record)
 }
 
 /// A fresh salt for a hashed identity: 16 random bytes, hex.

@@ -99,16 +99,7 @@ impl P2p {
         let listen = parse_all(&config.listen, "p2p.listen")?;
         let bootstrap = parse_all(&config.bootstrap, "p2p.bootstrap")?;
         let swarm = swarm::build(key, config)?;
-        let (commands, rx) = mpsc::channel(64);
-        let task = swarm::Task::new(
-            swarm,
-            store.clone(),
-            rx,
-            Duration::from_millis(config.sync_ms),
-            did.to_owned(),
-        );
-        tokio::spawn(task.run(listen, bootstrap));
-        Ok(Self { commands, store })
+        Ok(Self::spawn(swarm, config, store, did, listen, bootstrap))
     }
 
     /// Starts a node on the in-process memory transport with `key`, listening on `listen`
@@ -122,16 +113,23 @@ impl P2p {
         bootstrap: Vec<Multiaddr>,
     ) -> Result<Self> {
         let swarm = swarm::build_in_memory(key, config)?;
+        Ok(Self::spawn(swarm, config, store, did, vec![listen], bootstrap))
+    }
+
+    /// Starts the owner task of `swarm`.
+    fn spawn(
+        swarm: libp2p::Swarm<swarm::Behaviour>,
+        config: &P2pConfig,
+        store: Store,
+        did: &str,
+        listen: Vec<Multiaddr>,
+        bootstrap: Vec<Multiaddr>,
+    ) -> Self {
         let (commands, rx) = mpsc::channel(64);
-        let task = swarm::Task::new(
-            swarm,
-            store.clone(),
-            rx,
-            Duration::from_millis(config.sync_ms),
-            did.to_owned(),
-        );
-        tokio::spawn(task.run(vec![listen], bootstrap));
-        Ok(Self { commands, store })
+        let sync_every = Duration::from_millis(config.sync_ms);
+        let task = swarm::Task::new(swarm, store.clone(), rx, sync_every, did.to_owned());
+        tokio::spawn(task.run(listen, bootstrap));
+        Self { commands, store }
     }
 
     /// Peer id, listen addresses, connected peers.

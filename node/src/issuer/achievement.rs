@@ -107,7 +107,7 @@ impl AchievementInput {
 }
 
 /// Adds the OB class name as `type` to objects that do not say it.
-fn with_type(items: &[Value], class: &str) -> Value {
+pub(crate) fn with_type(items: &[Value], class: &str) -> Value {
     Value::Array(
         items
             .iter()

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use vc_schemas::{context, identity, status_list::StatusEntry};
 
-use super::profile::looks_like_email;
+use super::{achievement::with_type, profile::looks_like_email};
 use crate::{
     Error, Result,
     store::{achievements::AchievementRecord, credentials::Recipient},
@@ -115,7 +115,7 @@ pub fn unsigned(parts: &Parts<'_>) -> Result<Value> {
         subject.insert("narrative".into(), json!(n));
     }
     if !request.results.is_empty() {
-        subject.insert("result".into(), typed(&request.results, "Result"));
+        subject.insert("result".into(), with_type(&request.results, "Result"));
     }
     let mut doc = Map::new();
     doc.insert("@context".into(), json!([context::CREDENTIALS_V2, context::OB_V3P0]));
@@ -136,7 +136,7 @@ pub fn unsigned(parts: &Parts<'_>) -> Result<Value> {
     }
     doc.insert("credentialSubject".into(), Value::Object(subject));
     if !request.evidence.is_empty() {
-        doc.insert("evidence".into(), typed(&request.evidence, "Evidence"));
+        doc.insert("evidence".into(), with_type(&request.evidence, "Evidence"));
     }
     doc.insert("credentialStatus".into(), status.to_json());
     Ok(Value::Object(doc))
@@ -145,21 +145,6 @@ pub fn unsigned(parts: &Parts<'_>) -> Result<Value> {
 /// RFC 3339 with seconds, UTC.
 pub fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-fn typed(items: &[Value], class: &str) -> Value {
-    Value::Array(
-        items
-            .iter()
-            .map(|item| {
-                let mut item = item.clone();
-                if let Value::Object(m) = &mut item {
-                    m.entry("type").or_insert_with(|| json!([class]));
-                }
-                item
-            })
-            .collect(),
-    )
 }
 
 #[cfg(test)]
