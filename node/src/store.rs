@@ -82,10 +82,14 @@ impl Store {
     /// Opens (or creates) the store at `path` and starts its writer thread. The thread ends when
     /// the last handle is dropped.
     pub fn open(path: &Path, finisher: Finisher) -> Result<Self> {
-        let db = redb::Builder::new()
-            .set_cache_size(CACHE_BYTES)
-            .create(path)
-            .map_err(|e| Error::store(format!("{}: {e}", path.display())))?;
+        let db =
+            redb::Builder::new().set_cache_size(CACHE_BYTES).create(path).map_err(|e| match e {
+                redb::DatabaseError::DatabaseAlreadyOpen => Error::store(format!(
+                    "{} is in use: another badgemesh node is running on this data directory",
+                    path.display()
+                )),
+                e => Error::store(format!("{}: {e}", path.display())),
+            })?;
         tables::migrate(&db)?;
         let allocator = Arc::new(allocator::Allocator::load(&db)?);
         let db = Arc::new(db);

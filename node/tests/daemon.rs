@@ -301,6 +301,13 @@ fn sigterm_stops_the_node_cleanly_and_everything_is_there_after_a_restart() {
 
     let dir = node.dir.clone();
     let again = Node::run_in(&dir, &[]);
+    // A second node on the same directory is refused, and the first one keeps its URL file.
+    let url_before = std::fs::read_to_string(dir.join("node.url")).unwrap();
+    let second = badgemesh(&dir, &["run", "--http", "127.0.0.1:0", "--no-p2p"]);
+    assert!(!second.status.success());
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(err.contains("another badgemesh node is running"), "{err}");
+    assert_eq!(std::fs::read_to_string(dir.join("node.url")).unwrap(), url_before);
     let record: Value = again
         .get(&format!("/api/v1/credentials/{}", awarded["uuid"].as_str().unwrap()))
         .json()
