@@ -229,20 +229,24 @@ async fn an_email_award_hides_the_address_and_validates_against_the_1edtech_sche
     assert!(checked.is_ok(), "{checked:?}");
 }
 
-/// POST /credentials/verify with the status check; the answer's `verified`.
-async fn verified(app: &App, vc: &Value) -> (StatusCode, Value) {
+/// POST /credentials/verify asking for `checks`; the status code and the answer.
+async fn verify_with(app: &App, vc: &Value, checks: &[&str]) -> (StatusCode, Value) {
+    let body = json!({"verifiableCredential": vc, "options": {"checks": checks}});
     let a = app
         .call(
             Method::POST,
             "/credentials/verify",
             None,
             "application/json",
-            json!({"verifiableCredential": vc, "options": {"checks": ["proof", "credentialStatus"]}})
-                .to_string()
-                .into_bytes(),
+            body.to_string().into_bytes(),
         )
         .await;
     (a.status, a.json())
+}
+
+/// POST /credentials/verify with the status check.
+async fn verified(app: &App, vc: &Value) -> (StatusCode, Value) {
+    verify_with(app, vc, &["proof", "credentialStatus"]).await
 }
 
 #[tokio::test]
@@ -279,18 +283,8 @@ async fn revocation_flips_the_bit_re_signs_the_list_and_is_final() {
     assert_eq!(body["verified"], false);
 
     // The proof alone still holds: a verifier that does not ask for status gets 200.
-    let a = app
-        .call(
-            Method::POST,
-            "/credentials/verify",
-            None,
-            "application/json",
-            json!({"verifiableCredential": vc, "options": {"checks": ["proof"]}})
-                .to_string()
-                .into_bytes(),
-        )
-        .await;
-    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let (status, body) = verify_with(&app, &vc, &["proof"]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 
     for again in ["revoke", "unsuspend", "suspend"] {
         let a = app.post(&format!("/api/v1/credentials/{uuid}/{again}"), &json!({})).await;
@@ -587,4 +581,30 @@ async fn quiet_lists_are_re_signed_by_the_refresh() {
     let after = app.get("/api/v1/status-lists").await.json()["items"][0].clone();
     assert_eq!(after["version"].as_u64().unwrap(), before["version"].as_u64().unwrap() + 1);
     assert!(after["updated"].as_str().unwrap() > before["updated"].as_str().unwrap());
+}
+
+#[tokio::test]
+async fn an_endorsement_is_signed_and_held_without_the_network() {
+    let app = App::new();
+    let unsigned = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "type": ["VerifiableCredential", "EndorsementCredential"],
+        "name": "Community endorsement",
+        "credentialSubject": {"id": "https://example.edu/achievements/1", "type": ["EndorsementSubject"], "endorsementComment": "Rigorous."},
+    });
+    let a = app.post("/api/v1/endorsements", &json!({"credential": unsigned})).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+    let signed = a.json();
+    assert_eq!(signed["issuer"]["id"], app.issuer.did());
+    let held = app
+        .get("/api/v1/endorsements?subject=https%3A%2F%2Fexample.edu%2Fachievements%2F1")
+        .await
+        .json();
+    assert_eq!(held["items"][0]["id"], signed["id"]);
+    let mut wrong = unsigned.clone();
+    wrong["type"] = json!(["VerifiableCredential"]);
+    assert_eq!(
+        app.post("/api/v1/endorsements", &json!({"credential": wrong})).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 }

@@ -170,6 +170,11 @@ impl mailin_embedded::Handler for Inbox {
 fn smtp_server() -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
+    (addr, serve_smtp(listener))
+}
+
+/// Serves SMTP on `listener` in a thread; the messages it receives.
+fn serve_smtp(listener: TcpListener) -> Arc<Mutex<Vec<String>>> {
     let inbox = Inbox::default();
     let messages = inbox.messages.clone();
     let mut server = mailin_embedded::Server::new(inbox);
@@ -177,7 +182,7 @@ fn smtp_server() -> (String, Arc<Mutex<Vec<String>>>) {
     std::thread::spawn(move || {
         let _ = server.serve();
     });
-    (addr, messages)
+    messages
 }
 
 /// The claim link in a message (quoted-printable soft breaks undone).
@@ -270,14 +275,7 @@ fn notices_wait_for_a_relay_that_is_down_and_go_out_when_it_returns() {
         .post("/api/v1/awards", &json!({"achievement": id, "recipient": "eve@example.org"}))
         .status();
     assert_eq!(status, 201, "the award does not wait for mail");
-    let listener = TcpListener::bind(&relay).unwrap();
-    let inbox = Inbox::default();
-    let messages = inbox.messages.clone();
-    let mut server = mailin_embedded::Server::new(inbox);
-    server.with_name("smtp.test").with_tcp_listener(listener);
-    std::thread::spawn(move || {
-        let _ = server.serve();
-    });
+    let messages = serve_smtp(TcpListener::bind(&relay).unwrap());
     wait_for("the queued notice", Duration::from_secs(60), || {
         messages.lock().unwrap().first().cloned()
     });

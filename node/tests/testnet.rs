@@ -39,9 +39,7 @@ fn list_id(record: &Value) -> String {
 
 /// The signed `validFrom` of the issuer's current list `id` (from its own status tables).
 fn issuer_version(issuer: &Node, id: &str) -> String {
-    let lists = issuer.get("/api/v1/status-lists").unwrap();
-    let list = lists["items"].as_array().unwrap().iter().find(|l| l["url"] == id).unwrap();
-    list["updated"].as_str().unwrap().to_owned()
+    badgemesh_testnet::bench::issuer_version(issuer, id).unwrap()
 }
 
 /// What `node`'s verifier says about `vc` (status checked from what it holds).

@@ -27,13 +27,7 @@ pub enum Format {
 /// serialization (arrays for sets, no nulls or empty arrays) and checks it against its 1EdTech
 /// schema. `id` is used only when the credential has none.
 pub fn prepare(unsigned: &Value, issuer: &str, id: &str, now: DateTime<Utc>) -> Result<Value> {
-    let mut doc = unsigned
-        .as_object()
-        .cloned()
-        .ok_or_else(|| Error::malformed("a credential is a JSON object"))?;
-    if doc.contains_key("proof") {
-        return Err(Error::malformed("credential is already signed (it has a proof)"));
-    }
+    let mut doc = unsigned_object(unsigned)?;
     let kind = Kind::of_credential(&Value::Object(doc.clone())).ok_or_else(|| {
         Error::malformed(
             "type must include OpenBadgeCredential, AchievementCredential or EndorsementCredential",
@@ -57,6 +51,18 @@ pub fn prepare(unsigned: &Value, issuer: &str, id: &str, now: DateTime<Utc>) -> 
     Ok(doc)
 }
 
+/// The credential's members, refusing anything but an unsigned JSON object.
+fn unsigned_object(unsigned: &Value) -> Result<Map<String, Value>> {
+    let doc = unsigned
+        .as_object()
+        .cloned()
+        .ok_or_else(|| Error::malformed("a credential is a JSON object"))?;
+    if doc.contains_key("proof") {
+        return Err(Error::malformed("credential is already signed (it has a proof)"));
+    }
+    Ok(doc)
+}
+
 /// Fills the issuer-owned fields of any VCDM 2.0 credential. Open Badges go through
 /// [`prepare`] (1EdTech schema); other credentials get the data model's structural checks. The
 /// issuer of a plain credential may be given, but only as this node's DID.
@@ -64,13 +70,7 @@ pub fn prepare_any(unsigned: &Value, issuer: &str, id: &str, now: DateTime<Utc>)
     if Kind::of_credential(unsigned).is_some() {
         return prepare(unsigned, issuer, id, now);
     }
-    let mut doc = unsigned
-        .as_object()
-        .cloned()
-        .ok_or_else(|| Error::malformed("a credential is a JSON object"))?;
-    if doc.contains_key("proof") {
-        return Err(Error::malformed("credential is already signed (it has a proof)"));
-    }
+    let mut doc = unsigned_object(unsigned)?;
     match doc.get("issuer") {
         None => {
             doc.insert("issuer".into(), Value::from(issuer));
@@ -86,7 +86,7 @@ pub fn prepare_any(unsigned: &Value, issuer: &str, id: &str, now: DateTime<Utc>)
     }
     doc.entry("id").or_insert_with(|| Value::from(id));
     let stamp = Value::from(now.to_rfc3339_opts(SecondsFormat::Secs, true));
-    let doc = if is_vcdm_v1(&Value::Object(doc.clone())) {
+    let doc = if is_vcdm_v1(unsigned) {
         doc.entry("issuanceDate").or_insert(stamp);
         if let Some(Value::String(one)) = doc.get("@context") {
             let one = Value::from(one.as_str());

@@ -277,14 +277,8 @@ async fn status_lists(State(s): State<AppState>) -> ApiResult<Json<Value>> {
 }
 
 async fn peers(State(s): State<AppState>) -> ApiResult<Json<Value>> {
-    match &s.p2p {
-        Some(p2p) => Ok(Json(serde_json::to_value(p2p.info().await?).unwrap_or_default())),
-        None => Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "p2p_disabled",
-            "this node runs without the p2p network ([p2p] enabled = false or --no-p2p)",
-        )),
-    }
+    let info = p2p_of(&s)?.info().await?;
+    Ok(Json(serde_json::to_value(info).unwrap_or_default()))
 }
 
 /// Status lists held for verification (everyone's, as gossiped), without their bits.
@@ -352,13 +346,10 @@ async fn endorse(
     match &s.p2p {
         Some(p2p) => p2p.publish(message).await?,
         None => {
-            let held = crate::store::held::Held {
-                kind: message.kind,
-                id: signed["id"].as_str().unwrap_or_default().to_owned(),
-                issuer: s.issuer.did().to_owned(),
-                valid_from: chrono::Utc::now(),
-                received: chrono::Utc::now(),
-                credential: signed.clone(),
+            // Without the network, the same judgment decides what is held.
+            let verdict = crate::p2p::message::judge(&message, None, chrono::Utc::now()).await;
+            let crate::p2p::message::Verdict::Accept(held) = verdict else {
+                return Err(crate::Error::Invalid(format!("{verdict:?}")).into());
             };
             s.issuer.store().write(move |b| crate::store::held::put_if_newer(b, &held)).await?;
         }
@@ -421,7 +412,7 @@ fn p2p_of(s: &AppState) -> ApiResult<&crate::p2p::P2p> {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "p2p_disabled",
-            "this node runs without the p2p network",
+            "this node runs without the p2p network ([p2p] enabled = false or --no-p2p)",
         )
     })
 }
