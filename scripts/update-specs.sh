@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Refreshes the JSON-LD contexts and JSON Schemas that `vc-schemas` embeds from ../shared/specs.
+# Refreshes the JSON-LD contexts and JSON Schemas that `vc-schemas` embeds from the official
+# files kept in vc-schemas/tests/specs (their origins: tests/specs/SOURCES.md).
 # The node never fetches a context at run time: what is copied here is all it knows.
-# Usage: scripts/update-specs.sh [SPECS_DIR]   (default: ../shared/specs beside the repository)
+# Usage: scripts/update-specs.sh [SPECS_DIR]   (default: vc-schemas/tests/specs)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-specs=${1:-"$root/../shared/specs"}
+specs=${1:-"$root/vc-schemas/tests/specs"}
 ctx="$root/vc-schemas/contexts"
 sch="$root/vc-schemas/schemas"
 mkdir -p "$ctx" "$sch"

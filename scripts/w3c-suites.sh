@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the W3C VC test suites (vc-data-model-2.0, vc-di-eddsa, vc-bitstring-status-list)
-# offline against a temporary Badgemesh node. Recipe: /work/shared/research/W3C_SUITES.md.
+# offline against a temporary Badgemesh node. Recipe: docs/W3C_SUITES.md.
 # The suites are cloned outside the repository; never commit their code.
 #
 #   scripts/w3c-suites.sh setup DIR [FETCHED]

@@ -10,7 +10,7 @@ use std::{
 use serde_json::{Value, json};
 
 fn specs() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../vc-schemas/tests/specs")
 }
 
 fn example(name: &str) -> PathBuf {

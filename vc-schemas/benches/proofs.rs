@@ -22,7 +22,7 @@ use vc_schemas::{
 
 fn credential(key: &Ed25519Key) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/specs/openbadges-3.0/examples/skill-assertion-ctdl.json");
+        .join("tests/specs/openbadges-3.0/examples/skill-assertion-ctdl.json");
     let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     doc["issuer"]["id"] = Value::from(key.controller());
     doc

@@ -3,7 +3,7 @@
 //! A verifier that fetches contexts can be steered by whoever controls the network, so this
 //! crate knows exactly the contexts below and nothing else: an unknown URL fails expansion with
 //! "Unknown context", which the verifier reports as "could not check". The files are copies of
-//! `../shared/specs` made by `scripts/update-specs.sh`.
+//! `vc-schemas/tests/specs` made by `scripts/update-specs.sh`.
 
 use std::{collections::HashMap, sync::LazyLock};
 

@@ -157,7 +157,7 @@ fn w3c_eddsa_jcs_2022_vector_verifies_and_resigns_identically() {
 
 #[test]
 fn employment_vector_names_a_context_we_do_not_embed() {
-    // `https://w3id.org/citizenship/v4rc1` is not in ../shared/specs: checking this vector is
+    // `https://w3id.org/citizenship/v4rc1` is not in tests/specs: checking this vector is
     // impossible offline, and we say so instead of passing or failing it.
     let signed = json("w3c-vc-di-eddsa/TestVectors/eddsa-rdfc-2022/employ/signedDataInt.json");
     let err = block_on(data_integrity::verify(

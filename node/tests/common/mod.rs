@@ -155,9 +155,9 @@ pub fn achievement_body(name: &str) -> Value {
     })
 }
 
-/// The shared specs folder beside the repository.
+/// The official files kept in the repository (`vc-schemas/tests/specs`).
 pub fn specs() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../vc-schemas/tests/specs")
 }
 
 /// Runs the CLI against `dir` and waits.

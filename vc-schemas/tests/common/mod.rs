@@ -1,4 +1,5 @@
-//! Shared helpers: the official files under `../shared/specs` (never hand-copied JSON).
+//! Shared helpers: the official files under `tests/specs` (copied byte for byte with their
+//! origin in `tests/specs/SOURCES.md`; never hand-written JSON).
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use std::path::PathBuf;
@@ -18,10 +19,10 @@ pub const OB_EXAMPLES: &[&str] = &[
     "skill-assertion-ctdl",
 ];
 
-/// `../shared/specs` beside the repository (or `BADGEMESH_SPECS`).
+/// The official files kept in the repository (`vc-schemas/tests/specs`), or `BADGEMESH_SPECS`.
 pub fn specs() -> PathBuf {
     std::env::var_os("BADGEMESH_SPECS").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs"),
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/specs"),
         PathBuf::from,
     )
 }
