@@ -2,15 +2,17 @@
 //! - [`admin`]: `/api/v1/…`, the operator's API (bearer token);
 //! - [`vcapi`]: the W3C VC-API (`/credentials/issue` and `/credentials/status` need the token;
 //!   the verify endpoints are open, as verifying needs no secret);
-//! - [`public`]: status lists, achievement images, claim pages, shared credentials, health and
-//!   metrics.
+//! - [`public`]: status lists, achievement images, claim pages, shared credentials, health;
+//! - `/metrics` (token: issuance volume is the operator's business).
 //!
-//! Every error is JSON `{"code", "message"}` ([`error::ApiError`]). The router is built without
+//! Every response carries the security headers of [`headers`]; every error is JSON
+//! `{"code", "message"}` ([`error::ApiError`]), oversize targets and headers included. The router is built without
 //! a socket, so tests drive it in-process; [`crate::daemon`] serves it.
 
 pub mod admin;
 pub mod error;
 pub mod extract;
+pub mod headers;
 pub mod metrics;
 pub mod public;
 pub mod vcapi;
@@ -65,10 +67,21 @@ impl From<&Http> for Limits {
     }
 }
 
+/// Longest request target the router takes (`414` beyond, as JSON). Every route's path and
+/// query fit in a small fraction of it.
+pub const MAX_URI_BYTES: usize = 8 << 10;
+
+/// Largest total of request header names and values (`431` beyond, as JSON).
+pub const MAX_HEADER_BYTES: usize = 16 << 10;
+
+/// Longest a client may take to send a request body.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let guarded = admin::routes(&state.limits)
         .merge(vcapi::guarded_routes())
+        .route("/metrics", axum::routing::get(metrics::serve))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()
         .merge(guarded)
@@ -83,9 +96,52 @@ pub fn router(state: AppState) -> Router {
             )
         })
         .layer(DefaultBodyLimit::max(state.limits.json))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
+        .layer(middleware::from_fn(request_size))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(middleware::from_fn(headers::secure))
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(trace_span))
         .with_state(state)
+}
+
+/// The request's span: method and path, with the secret part of claim links masked and never
+/// the query string.
+fn trace_span(request: &Request) -> tracing::Span {
+    let path = loggable_path(request.uri().path());
+    tracing::debug_span!("request", method = %request.method(), %path)
+}
+
+/// `path` with a claim link's token replaced by `…`: the token is a bearer secret.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.strip_prefix("/claim/") {
+        Some(rest) => {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            format!("/claim/…{tail}").into()
+        }
+        None => path.into(),
+    }
+}
+
+/// Refuses oversize request targets and headers with JSON errors, well below the point where
+/// hyper would answer with an empty body ([`crate::server::Limits::max_head_bytes`]).
+async fn request_size(request: Request, next: Next) -> Result<Response, ApiError> {
+    let uri = request.uri().to_string().len();
+    if uri > MAX_URI_BYTES {
+        return Err(ApiError::new(
+            axum::http::StatusCode::URI_TOO_LONG,
+            "uri_too_long",
+            format!("the request target is {uri} bytes; the limit is {MAX_URI_BYTES}"),
+        ));
+    }
+    let headers: usize = request.headers().iter().map(|(k, v)| k.as_str().len() + v.len()).sum();
+    if headers > MAX_HEADER_BYTES {
+        return Err(ApiError::new(
+            axum::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers_too_large",
+            format!("the request headers are {headers} bytes; the limit is {MAX_HEADER_BYTES}"),
+        ));
+    }
+    Ok(next.run(request).await)
 }
 
 /// Refuses requests without the node's bearer token.
@@ -94,14 +150,38 @@ async fn require_token(
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let presented = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
+    let presented =
+        request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(bearer);
     match presented {
         Some(t) if crate::token::matches(&state.token, t) => Ok(next.run(request).await),
         _ => Err(ApiError::unauthorized()),
+    }
+}
+
+/// The token of an `Authorization: Bearer …` value; the scheme is case-insensitive (RFC 7235).
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{bearer, loggable_path};
+
+    #[test]
+    fn claim_tokens_never_reach_the_log() {
+        assert_eq!(loggable_path("/claim/s3cret/accept"), "/claim/…/accept");
+        assert_eq!(loggable_path("/claim/s3cret"), "/claim/…");
+        assert_eq!(loggable_path("/status/1"), "/status/1");
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive_and_needs_a_token() {
+        assert_eq!(bearer("Bearer abc"), Some("abc"));
+        assert_eq!(bearer("bearer abc"), Some("abc"));
+        assert_eq!(bearer("BEARER  abc "), Some("abc"));
+        assert_eq!(bearer("Bearer "), None);
+        assert_eq!(bearer("Basic abc"), None);
+        assert_eq!(bearer("Bearerabc"), None);
     }
 }

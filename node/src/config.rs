@@ -34,6 +34,15 @@ max_body_bytes = 1048576
 max_image_bytes = 262144
 # Largest bulk-award CSV, in bytes.
 max_csv_bytes = 16777216
+# The admin API is served on the same address as the public pages, so listening on anything
+# but loopback (0.0.0.0, a LAN address) is refused unless this is true. Set it only behind a
+# firewall or a proxy that keeps /api/ private. Flag: --listen-beyond-loopback.
+listen_beyond_loopback = false
+# Most HTTP connections open at once (kept under the process's open-file limit).
+max_connections = 512
+# Seconds a client has to send a request's headers; an idle keep-alive connection is closed
+# after the same time.
+header_timeout_secs = 10
 
 [tls]
 # "off", "self-signed" (a certificate for localhost made at start, kept in tls/), or "files".
@@ -169,6 +178,12 @@ pub struct Http {
     pub max_image_bytes: usize,
     /// CSV upload limit.
     pub max_csv_bytes: usize,
+    /// Allow a listen address other than loopback (the admin API comes with it).
+    pub listen_beyond_loopback: bool,
+    /// Connection cap.
+    pub max_connections: usize,
+    /// Header-read and idle timeout (s).
+    pub header_timeout_secs: u64,
 }
 
 impl Default for Http {
@@ -179,6 +194,9 @@ impl Default for Http {
             max_body_bytes: 1 << 20,
             max_image_bytes: 256 << 10,
             max_csv_bytes: 16 << 20,
+            listen_beyond_loopback: false,
+            max_connections: 512,
+            header_timeout_secs: 10,
         }
     }
 }
@@ -252,14 +270,57 @@ fn span_hint(text: &str, span: Option<std::ops::Range<usize>>) -> String {
 
 impl Config {
     /// The public base URL without a trailing slash: the configured one, or one derived from the
-    /// address the server actually bound.
-    pub fn public_base(&self, bound: SocketAddr) -> String {
-        let configured = self.http.public_url.trim_end_matches('/');
-        if !configured.is_empty() {
-            return configured.to_owned();
+    /// address the server actually bound. Every credential, status list and claim link carries
+    /// it, so one nobody can reach is refused rather than signed into them.
+    pub fn public_base(&self, bound: SocketAddr) -> std::result::Result<String, String> {
+        let configured = self.http.public_url.trim().trim_end_matches('/');
+        if configured.is_empty() {
+            if bound.ip().is_unspecified() {
+                return Err(format!(
+                    "listening on {bound} with no public URL: credentials and status lists would \
+                     name {bound}, which no verifier can reach; set --public-url (or [http] \
+                     public_url) to the address the world reaches this node at"
+                ));
+            }
+            let scheme = if self.tls.mode == TlsMode::Off { "http" } else { "https" };
+            return Ok(format!("{scheme}://{bound}"));
         }
-        let scheme = if self.tls.mode == TlsMode::Off { "http" } else { "https" };
-        format!("{scheme}://{bound}")
+        check_public_url(configured)?;
+        Ok(configured.to_owned())
+    }
+
+    /// Refuses a listen address beyond loopback unless `listen_beyond_loopback` says so.
+    pub fn check_listen(&self) -> std::result::Result<(), String> {
+        let ip = self.http.listen.ip();
+        if ip.is_loopback() || self.http.listen_beyond_loopback {
+            return Ok(());
+        }
+        Err(format!(
+            "refusing to listen on {}: the admin API would face the network; listen on \
+             127.0.0.1, or set [http] listen_beyond_loopback = true (--listen-beyond-loopback) \
+             behind a firewall or proxy that keeps /api/ private",
+            self.http.listen
+        ))
+    }
+}
+
+/// An absolute `http:` or `https:` URL with a host that names somewhere reachable.
+fn check_public_url(text: &str) -> std::result::Result<(), String> {
+    let bad = |why: &str| Err(format!("public URL {text:?} {why} (--public-url)"));
+    let Ok(url) = url::Url::parse(text) else { return bad("is not an absolute URL") };
+    if !matches!(url.scheme(), "http" | "https") {
+        return bad("must start with https:// or http://");
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return bad("must not carry a query, a fragment or credentials");
+    }
+    match url.host() {
+        None => bad("has no host"),
+        Some(url::Host::Ipv4(ip)) if ip.is_unspecified() || ip.is_broadcast() => {
+            bad("names an address nobody can reach")
+        }
+        Some(url::Host::Ipv6(ip)) if ip.is_unspecified() => bad("names an address nobody can reach"),
+        Some(_) => Ok(()),
     }
 }
 
@@ -290,10 +351,48 @@ mod tests {
     fn public_base_is_derived_from_the_bound_address_unless_set() {
         let mut config = parse("").unwrap();
         let bound: SocketAddr = "127.0.0.1:9000".parse().unwrap();
-        assert_eq!(config.public_base(bound), "http://127.0.0.1:9000");
+        assert_eq!(config.public_base(bound).unwrap(), "http://127.0.0.1:9000");
         config.tls.mode = TlsMode::SelfSigned;
-        assert_eq!(config.public_base(bound), "https://127.0.0.1:9000");
+        assert_eq!(config.public_base(bound).unwrap(), "https://127.0.0.1:9000");
         config.http.public_url = "https://badges.example.edu/".into();
-        assert_eq!(config.public_base(bound), "https://badges.example.edu");
+        assert_eq!(config.public_base(bound).unwrap(), "https://badges.example.edu");
+    }
+
+    #[test]
+    fn an_unroutable_public_url_is_refused_naming_the_flag() {
+        let config = parse("").unwrap();
+        let err = config.public_base("0.0.0.0:7676".parse().unwrap()).unwrap_err();
+        assert!(err.contains("--public-url"), "{err}");
+        assert!(config.public_base("[::]:7676".parse().unwrap()).is_err());
+        for bad in [
+            "http://0.0.0.0:7676",
+            "http://[::]:1",
+            "javascript:alert(1)",
+            "ftp://x.example",
+            "badges.example.edu",
+            "https://x.example/?q=1",
+            "https://user:pw@x.example",
+        ] {
+            let mut c = parse("").unwrap();
+            c.http.public_url = bad.into();
+            let err = c.public_base("0.0.0.0:1".parse().unwrap()).unwrap_err();
+            assert!(err.contains("--public-url"), "{bad}: {err}");
+        }
+        let mut c = parse("").unwrap();
+        c.http.public_url = "https://badges.example.edu/node".into();
+        assert_eq!(c.public_base("0.0.0.0:1".parse().unwrap()).unwrap(), "https://badges.example.edu/node");
+    }
+
+    #[test]
+    fn listening_beyond_loopback_needs_the_setting() {
+        let mut c = parse("").unwrap();
+        assert!(c.check_listen().is_ok());
+        c.http.listen = "0.0.0.0:7676".parse().unwrap();
+        assert!(c.check_listen().unwrap_err().contains("listen_beyond_loopback"));
+        c.http.listen_beyond_loopback = true;
+        assert!(c.check_listen().is_ok());
+        c.http.listen = "[::1]:7676".parse().unwrap();
+        c.http.listen_beyond_loopback = false;
+        assert!(c.check_listen().is_ok());
     }
 }

@@ -15,6 +15,7 @@ use crate::{
     keys,
     mail::Mailer,
     p2p::P2p,
+    server,
     store::{STORE_FILE, Store},
     token,
 };
@@ -41,6 +42,8 @@ pub struct Overrides {
     pub mdns: Option<bool>,
     /// `--no-p2p`.
     pub no_p2p: bool,
+    /// `--listen-beyond-loopback`.
+    pub listen_beyond_loopback: bool,
 }
 
 /// The configuration with overrides applied.
@@ -70,20 +73,29 @@ pub fn effective_config(dir: &Path, o: &Overrides) -> Result<Config> {
     if o.no_p2p {
         c.p2p.enabled = false;
     }
+    if o.listen_beyond_loopback {
+        c.http.listen_beyond_loopback = true;
+    }
     Ok(c)
 }
 
 /// Runs the node in `dir` until a shutdown signal.
 pub async fn run(dir: &Path, overrides: &Overrides) -> Result<()> {
     let config = effective_config(dir, overrides)?;
+    config.check_listen().map_err(Error::Invalid)?;
     let key = Arc::new(keys::load(dir)?);
     let token = token::load(dir)?;
+    let tls = crate::tls::acceptor(dir, &config).map_err(Error::io("tls"))?;
     let listener = TcpListener::bind(config.http.listen).await.map_err(|e| Error::Io {
         path: format!("http listen {}", config.http.listen).into(),
         source: e,
     })?;
     let bound = listener.local_addr().map_err(Error::io("http listener"))?;
-    let base = config.public_base(bound);
+    let base = config.public_base(bound).map_err(Error::Invalid)?;
+    if !bound.ip().is_loopback() {
+        tracing::warn!(%bound, "listening beyond loopback: the admin API is reachable from the network (listen_beyond_loopback = true)");
+        eprintln!("badgemesh: warning: listening on {bound}: the admin API is reachable beyond this machine");
+    }
     let store = Store::open(&dir.join(STORE_FILE), lists::finisher(key.clone()))?;
     let mailer = match config.smtp.relay.trim() {
         "" => None,
@@ -115,10 +127,12 @@ pub async fn run(dir: &Path, overrides: &Overrides) -> Result<()> {
     tracing::info!(%bound, public = %base, "badgemesh node running");
     eprintln!("badgemesh: listening on {local} (public URL {base})");
     let app = api::router(state);
-    let served = match config.tls.mode {
-        TlsMode::Off => axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await,
-        _ => crate::tls::serve(dir, &config, listener, app, shutdown_signal()).await,
+    let limits = server::Limits {
+        max_connections: server::connection_cap(config.http.max_connections),
+        header_timeout: std::time::Duration::from_secs(config.http.header_timeout_secs.max(1)),
+        ..server::Limits::default()
     };
+    let served = server::serve(listener, app, tls, limits, shutdown_signal()).await;
     let _ = std::fs::remove_file(dir.join(URL_FILE));
     served.map_err(Error::io("http server"))?;
     tracing::info!("badgemesh node stopped");

@@ -78,6 +78,12 @@ pub enum Error {
     /// An error from the credential core.
     #[error(transparent)]
     Credential(#[from] vc_schemas::Error),
+    /// The CPU pool's queue is full: try again shortly ([`crate::cpu`]).
+    #[error("the node is busy: too much verification or signing work queued, try again shortly")]
+    Busy,
+    /// A bug or a failed internal job: nothing the caller did.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl Error {

@@ -18,6 +18,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use futures::{StreamExt, stream};
 use serde::Serialize;
+use serde_json::Value;
 use vc_schemas::{
     issue::{self, Format},
     key::Ed25519Key,
@@ -26,6 +27,7 @@ use vc_schemas::{
 
 use crate::{
     Error, Result,
+    cpu::CpuPool,
     mail::Mailer,
     store::{
         Store,
@@ -58,7 +60,12 @@ struct Inner {
     key: Arc<Ed25519Key>,
     base: String,
     mailer: Option<Mailer>,
+    cpu: CpuPool,
 }
+
+/// Jobs that may wait for a CPU worker beyond those running (signing for bulk runs, verifying for
+/// anyone): past it, open routes answer 503.
+const CPU_QUEUE: usize = 256;
 
 /// A stored award and, for an e-mail recipient, its claim link.
 #[derive(Debug, Clone, Serialize)]
@@ -98,7 +105,36 @@ pub struct BulkAwarded {
 impl Issuer {
     /// An issuer over `store`, signing with `key`, publishing URLs under `base`.
     pub fn new(store: Store, key: Arc<Ed25519Key>, base: String, mailer: Option<Mailer>) -> Self {
-        Self { inner: Arc::new(Inner { store, key, base, mailer }) }
+        let cpu = CpuPool::for_this_machine(CPU_QUEUE);
+        Self { inner: Arc::new(Inner { store, key, base, mailer, cpu }) }
+    }
+
+    /// The pool CPU-heavy work runs on.
+    pub fn cpu(&self) -> &CpuPool {
+        &self.inner.cpu
+    }
+
+    /// Prepares `unsigned` (fills, schema check) and signs it on the CPU pool, waiting for a
+    /// worker: returns the prepared and the signed document.
+    pub(crate) async fn prepare_and_sign(
+        &self,
+        unsigned: Value,
+        id: String,
+        now: chrono::DateTime<Utc>,
+        format: Format,
+        any_vcdm: bool,
+    ) -> Result<(Value, Value)> {
+        let (key, did) = (self.inner.key.clone(), self.did().to_owned());
+        let job = async move {
+            let prepared = if any_vcdm {
+                issue::prepare_any(&unsigned, &did, &id, now)?
+            } else {
+                issue::prepare(&unsigned, &did, &id, now)?
+            };
+            let signed = issue::sign(&prepared, &key, format, now).await?;
+            Ok::<_, vc_schemas::Error>((prepared, signed))
+        };
+        Ok(self.inner.cpu.compute(job).await??)
     }
 
     /// The node's DID.
@@ -295,8 +331,8 @@ impl Issuer {
         };
         let unsigned = award::unsigned(&parts)?;
         let id = format!("urn:uuid:{uuid}");
-        let prepared = issue::prepare(&unsigned, self.did(), &id, now)?;
-        let signed = issue::sign(&prepared, &self.inner.key, Format::DataIntegrity, now).await?;
+        let (_, signed) =
+            self.prepare_and_sign(unsigned, id, now, Format::DataIntegrity, false).await?;
         let token = matches!(recipient, Recipient::Email(_)).then(crate::token::random_token);
         let mail = match (&recipient, &token, &self.inner.mailer, request.notify) {
             (Recipient::Email(to), Some(token), Some(_), None | Some(true)) => {

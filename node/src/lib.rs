@@ -9,7 +9,9 @@
 //! - [`mail`]: the outbox task that hands award notices to the SMTP relay.
 //! - [`p2p`]: libp2p gossip and catch-up of signed status lists, into the store's held lists.
 //! - [`bakery`]: badge images with the credential baked in.
-//! - [`api`]: the HTTP router (admin API, VC-API, public pages); [`tls`] and [`daemon`] serve it.
+//! - [`cpu`]: the bounded pool CPU-heavy work runs on (verify, sign, schema, images).
+//! - [`api`]: the HTTP router (admin API, VC-API, public pages); [`server`] (connection limits
+//!   and timeouts), [`tls`] and [`daemon`] serve it.
 //! - [`client`]: how CLI verbs reach the running node; [`cli`]: one module per subcommand.
 //! - [`error`]: the node's error type.
 
@@ -18,6 +20,7 @@ pub mod bakery;
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod cpu;
 pub mod daemon;
 pub mod data_dir;
 pub mod error;
@@ -25,6 +28,7 @@ pub mod issuer;
 pub mod keys;
 pub mod mail;
 pub mod p2p;
+pub mod server;
 pub mod store;
 pub mod tls;
 pub mod token;

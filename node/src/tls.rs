@@ -1,11 +1,10 @@
 //! HTTPS with rustls: a configured certificate, or a self-signed one for localhost made once
 //! and kept in `tls/` (the W3C test suites and the CLI accept it; browsers will warn).
 
-use std::{future::Future, io, path::Path, time::Duration};
+use std::{io, path::Path, sync::Arc};
 
-use axum::Router;
-use axum_server::tls_rustls::RustlsConfig;
-use tokio::net::TcpListener;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
+use tokio_rustls::TlsAcceptor;
 
 use crate::{
     config::{Config, TlsMode},
@@ -24,27 +23,35 @@ pub fn certificate_path(dir: &Path, config: &Config) -> Option<std::path::PathBu
     }
 }
 
-/// Serves `app` over TLS on `listener` until `shutdown` resolves.
-pub async fn serve(
-    dir: &Path,
-    config: &Config,
-    listener: TcpListener,
-    app: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> io::Result<()> {
+/// The TLS acceptor for `config` (`None` when TLS is off): the configured certificate, or the
+/// self-signed one. ALPN offers HTTP/1.1 only ([`crate::server`]).
+pub fn acceptor(dir: &Path, config: &Config) -> io::Result<Option<TlsAcceptor>> {
     let (cert, key) = match config.tls.mode {
+        TlsMode::Off => return Ok(None),
         TlsMode::Files => (std::fs::read(&config.tls.cert)?, std::fs::read(&config.tls.key)?),
-        _ => self_signed(dir)?,
+        TlsMode::SelfSigned => self_signed(dir)?,
     };
-    let tls = RustlsConfig::from_pem(cert, key).await?;
-    let handle = axum_server::Handle::new();
-    let stopper = handle.clone();
-    tokio::spawn(async move {
-        shutdown.await;
-        stopper.graceful_shutdown(Some(Duration::from_secs(10)));
-    });
-    let listener = listener.into_std()?;
-    axum_server::from_tcp_rustls(listener, tls).handle(handle).serve(app.into_make_service()).await
+    let chain = CertificateDer::pem_slice_iter(&cert)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| invalid(format!("certificate: {e}")))?;
+    let key = PrivateKeyDer::from_pem_slice(&key).map_err(|e| invalid(format!("key: {e}")))?;
+    let mut server = rustls::ServerConfig::builder_with_provider(Arc::new(crypto_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| invalid(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| invalid(e.to_string()))?;
+    server.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Some(TlsAcceptor::from(Arc::new(server))))
+}
+
+/// The one crypto provider of the node's TLS (and of libp2p's QUIC, which needs this one).
+pub fn crypto_provider() -> rustls::crypto::CryptoProvider {
+    rustls::crypto::aws_lc_rs::default_provider()
+}
+
+fn invalid(reason: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, reason)
 }
 
 /// The self-signed certificate and key (PEM), made on first use.

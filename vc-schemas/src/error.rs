@@ -56,6 +56,13 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// The document would cost more work to process than the budget allows (a graph crafted to
+    /// make canonicalization exponential, or simply too large). Never checked, never signed.
+    #[error("too complex to process: {reason}")]
+    TooComplex {
+        /// Which budget and by how much.
+        reason: String,
+    },
 }
 
 impl Error {
@@ -67,6 +74,11 @@ impl Error {
     /// Shorthand for [`Error::Key`].
     pub(crate) fn key(reason: impl Into<String>) -> Self {
         Self::Key { reason: reason.into() }
+    }
+
+    /// Shorthand for [`Error::TooComplex`].
+    pub(crate) fn too_complex(reason: impl Into<String>) -> Self {
+        Self::TooComplex { reason: reason.into() }
     }
 
     /// Shorthand for [`Error::StatusList`].
@@ -84,6 +96,7 @@ impl Error {
             Self::Key { .. } => "invalid_key",
             Self::Signing { .. } => "signing_failed",
             Self::StatusList { .. } => "status_list",
+            Self::TooComplex { .. } => "too_complex",
         }
     }
 }

@@ -9,6 +9,22 @@ use serde_json::json;
 
 use crate::Error;
 
+/// Longest error message, in bytes.
+pub const MAX_MESSAGE: usize = 600;
+
+/// `message`, cut at a character boundary to [`MAX_MESSAGE`] bytes with an ellipsis.
+fn cut(mut message: String) -> String {
+    if message.len() > MAX_MESSAGE {
+        let mut end = MAX_MESSAGE;
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        message.truncate(end);
+        message.push('…');
+    }
+    message
+}
+
 /// An error answer.
 #[derive(Debug)]
 pub struct ApiError {
@@ -22,8 +38,10 @@ pub struct ApiError {
 
 impl ApiError {
     /// An error with the given parts.
+    /// The message is cut to [`MAX_MESSAGE`] bytes: messages quote the input they refuse, and a
+    /// 10 MB bad header must not come back whole.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into() }
+        Self { status, code, message: cut(message.into()) }
     }
 
     /// 401: missing or wrong bearer token.
@@ -77,6 +95,7 @@ impl From<Error> for ApiError {
             Error::Credential(c) => (StatusCode::UNPROCESSABLE_ENTITY, c.code()),
             Error::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable"),
             Error::Mail(_) => (StatusCode::BAD_GATEWAY, "mail_failed"),
+            Error::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };
         if status.is_server_error() {
@@ -94,6 +113,9 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if self.code == "busy" {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         response.extensions_mut().insert(ErrorCode(self.code));
         response

@@ -69,6 +69,17 @@ impl Metrics {
     }
 }
 
+/// `GET /metrics` (behind the token).
+pub async fn serve(State(s): State<AppState>) -> impl axum::response::IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        s.metrics.render(),
+    )
+}
+
 /// Middleware: counts and times every request under its route template (never the raw path,
 /// which would make one series per credential id).
 pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {

@@ -103,51 +103,63 @@ struct VerifyPresentationRequest {
 async fn verify_credential(
     State(s): State<AppState>,
     JsonBody(req): JsonBody<VerifyCredentialRequest>,
-) -> (StatusCode, Json<Value>) {
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let opts = req.options.unwrap_or_default();
-    let vc = &req.verifiable_credential;
-    let (lists, warnings) = held_lists(&s, &[vc]);
-    let resolver = OfflineResolver::default();
-    let o = options(&opts, &resolver, &lists);
-    let report = match vc {
-        Value::String(token) => verify::verify_jwt(token, &o).await,
-        doc => match verify::enveloped_jwt(doc) {
-            Some(token) => verify::verify_jwt(token, &o).await,
-            None => verify::verify_credential(doc, &o).await,
-        },
-    };
-    answer(&s, &report, &opts, &lists, &warnings)
+    let vc = req.verifiable_credential;
+    let (lists, warnings) = held_lists(&s, &[&vc]);
+    let (challenge, domain) = (opts.challenge.clone(), opts.domain.clone());
+    let used = lists.clone();
+    let report = s
+        .issuer
+        .cpu()
+        .try_compute(async move {
+            let resolver = OfflineResolver::default();
+            let o = options(challenge.as_deref(), domain.as_deref(), &resolver, &used);
+            match &vc {
+                Value::String(token) => verify::verify_jwt(token, &o).await,
+                doc => match verify::enveloped_jwt(doc) {
+                    Some(token) => verify::verify_jwt(token, &o).await,
+                    None => verify::verify_credential(doc, &o).await,
+                },
+            }
+        })
+        .await?;
+    Ok(answer(&s, &report, &opts, &lists, &warnings))
 }
 
 async fn verify_presentation(
     State(s): State<AppState>,
     JsonBody(req): JsonBody<VerifyPresentationRequest>,
-) -> (StatusCode, Json<Value>) {
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let opts = req.options.unwrap_or_default();
-    let vp = &req.verifiable_presentation;
+    let vp = req.verifiable_presentation;
     let inner: Vec<&Value> = match vp.get("verifiableCredential") {
         Some(Value::Array(items)) => items.iter().collect(),
         Some(one) => vec![one],
         None => Vec::new(),
     };
     let (lists, warnings) = held_lists(&s, &inner);
-    let resolver = OfflineResolver::default();
-    let report = verify::verify_presentation(vp, &options(&opts, &resolver, &lists)).await;
-    answer(&s, &report, &opts, &lists, &warnings)
+    let (challenge, domain) = (opts.challenge.clone(), opts.domain.clone());
+    let used = lists.clone();
+    let report = s
+        .issuer
+        .cpu()
+        .try_compute(async move {
+            let resolver = OfflineResolver::default();
+            let o = options(challenge.as_deref(), domain.as_deref(), &resolver, &used);
+            verify::verify_presentation(&vp, &o).await
+        })
+        .await?;
+    Ok(answer(&s, &report, &opts, &lists, &warnings))
 }
 
 fn options<'a>(
-    opts: &'a VerifyOptions,
+    challenge: Option<&'a str>,
+    domain: Option<&'a str>,
     resolver: &'a OfflineResolver,
     lists: &'a [(String, Value)],
 ) -> Options<'a, OfflineResolver> {
-    Options {
-        now: chrono::Utc::now(),
-        resolver,
-        status_lists: lists,
-        challenge: opts.challenge.as_deref(),
-        domain: opts.domain.as_deref(),
-    }
+    Options { now: chrono::Utc::now(), resolver, status_lists: lists, challenge, domain }
 }
 
 /// The credential inside a VC-JWT (bare or enveloped), decoded but not verified: only used to
@@ -275,50 +287,81 @@ struct StatusRequest {
     credential_status: Value,
 }
 
+/// One requested change. Only explicit input changes anything: `statusPurpose` must name the
+/// list, and `status`, when present, must be a JSON boolean (absent means "set", the shape the
+/// W3C test suite sends). Anything else is refused before the first change is made.
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct StatusChange {
+    /// The entry type the caller has in mind (informative).
+    #[serde(default, rename = "type")]
+    _type: Option<Value>,
+    /// `revocation` or `suspension`.
+    status_purpose: Purpose,
+    /// `true` sets the bit, `false` clears it (suspension only: a revocation is final).
     #[serde(default)]
-    status_purpose: Option<String>,
-    /// `true` (set, the default) or `false` (clear).
-    #[serde(default)]
-    status: Option<Value>,
+    status: Option<bool>,
 }
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Purpose {
+    Revocation,
+    Suspension,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Revocation => "revocation",
+            Self::Suspension => "suspension",
+        }
+    }
+}
+
+const STATUS_SHAPE: &str = "each credentialStatus entry is {\"statusPurpose\": \"revocation\" | \"suspension\", \"status\": true | false (optional, default true)}";
 
 async fn update_status(
     State(s): State<AppState>,
     JsonBody(req): JsonBody<StatusRequest>,
 ) -> Result<Json<Value>, ApiError> {
-    let changes: Vec<Value> = match req.credential_status {
+    let entries: Vec<Value> = match req.credential_status {
         Value::Array(a) => a,
         one => vec![one],
     };
+    // Every entry is read before anything changes: a bad second entry must not leave the first
+    // one applied.
+    let changes = entries
+        .into_iter()
+        .map(|c| {
+            serde_json::from_value::<StatusChange>(c).map_err(|e| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_status_change",
+                    format!("{STATUS_SHAPE}: {e}"),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if changes.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_status_change",
+            format!("credentialStatus names no change: {STATUS_SHAPE}"),
+        ));
+    }
+    if changes.iter().any(|c| matches!((c.status_purpose, c.status), (Purpose::Revocation, Some(false)))) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "revocation_final",
+            "a revocation cannot be undone; nothing was changed",
+        ));
+    }
     let mut record = None;
     for c in changes {
-        let c: StatusChange = serde_json::from_value(c).map_err(|e| ApiError::invalid_body(&e))?;
-        let purpose = c.status_purpose.as_deref().unwrap_or("revocation");
-        let value = match c.status {
-            None | Some(Value::Bool(true)) => true,
-            Some(Value::Bool(false)) => false,
-            Some(Value::String(t)) => {
-                !matches!(t.as_str(), "false" | "0" | "active" | "unsuspended")
-            }
-            Some(_) => {
-                return Err(ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid",
-                    "status must be a boolean",
-                ));
-            }
-        };
-        record = Some(s.issuer.set_status(&req.credential_id, purpose, value).await?);
+        let value = c.status.unwrap_or(true);
+        record = Some(s.issuer.set_status(&req.credential_id, c.status_purpose.as_str(), value).await?);
     }
-    let record = record.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
-            "credentialStatus names no change",
-        )
-    })?;
-    Ok(Json(json!({"credentialId": req.credential_id, "state": record.state.as_str()})))
+    let state = record.map(|r| r.state.as_str()).unwrap_or_default();
+    Ok(Json(json!({"credentialId": req.credential_id, "state": state})))
 }

@@ -41,6 +41,9 @@ pub struct RunArgs {
     /// Run without the p2p network.
     #[arg(long)]
     pub no_p2p: bool,
+    /// Allow a listen address beyond loopback; the admin API is served there too.
+    #[arg(long)]
+    pub listen_beyond_loopback: bool,
 }
 
 /// Runs the node until Ctrl-C or SIGTERM.
@@ -54,6 +57,7 @@ pub async fn run(dir: &Path, args: &RunArgs) -> Result<ExitCode, Failure> {
         bootstrap: args.bootstrap.clone(),
         mdns: args.mdns,
         no_p2p: args.no_p2p,
+        listen_beyond_loopback: args.listen_beyond_loopback,
     };
     daemon::run(dir, &overrides).await?;
     Ok(ExitCode::SUCCESS)

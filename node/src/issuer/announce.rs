@@ -56,7 +56,9 @@ impl Issuer {
         }
         let now = Utc::now();
         let id = format!("urn:uuid:{}", uuid::Uuid::new_v4());
-        let prepared = issue::prepare(unsigned, self.did(), &id, now)?;
-        Ok(issue::sign(&prepared, self.key(), Format::DataIntegrity, now).await?)
+        let (_, signed) = self
+            .prepare_and_sign(unsigned.clone(), id, now, Format::DataIntegrity, false)
+            .await?;
+        Ok(signed)
     }
 }

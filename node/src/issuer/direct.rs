@@ -45,9 +45,9 @@ impl Issuer {
             slots
         };
         let fresh = format!("urn:uuid:{}", uuid::Uuid::new_v4());
-        let prepared = issue::prepare_any(&doc, self.did(), &fresh, now)?;
+        let (prepared, signed) =
+            self.prepare_and_sign(doc, fresh.clone(), now, format, true).await?;
         let id = prepared["id"].as_str().unwrap_or(&fresh).to_owned();
-        let signed = issue::sign(&prepared, self.key(), format, now).await?;
         let subject_id = prepared["credentialSubject"]["id"].as_str().map(str::to_owned);
         let achievement = prepared["credentialSubject"]["achievement"]["id"].as_str().unwrap_or("");
         let record = CredentialRecord {
