@@ -81,6 +81,7 @@ pub fn effective_config(dir: &Path, o: &Overrides) -> Result<Config> {
 
 /// Runs the node in `dir` until a shutdown signal.
 pub async fn run(dir: &Path, overrides: &Overrides) -> Result<()> {
+    crate::data_dir::make_private(dir)?;
     let config = effective_config(dir, overrides)?;
     config.check_listen().map_err(Error::Invalid)?;
     let key = Arc::new(keys::load(dir)?);

@@ -10,6 +10,7 @@ pub mod announce;
 pub mod award;
 pub mod bulk;
 pub mod direct;
+pub mod fields;
 pub mod lists;
 pub mod profile;
 
@@ -34,7 +35,8 @@ use crate::{
         achievements::{self, AchievementRecord},
         claims::{self, ClaimRecord},
         credentials::{
-            self, Change, ClaimState, CredentialRecord, Filter, Recipient, State, StatusRef,
+            self, Change, ClaimState, CredentialRecord, Filter, Inserted, Recipient, State,
+            StatusRef,
         },
         outbox::{self, Mail},
         status::{self, StatusListRecord},
@@ -74,16 +76,23 @@ pub struct Awarded {
     /// The stored record (with the signed credential).
     #[serde(flatten)]
     pub record: CredentialRecord,
-    /// The single-use claim link sent to the recipient.
+    /// The single-use claim link sent to the recipient (only when this call made the award:
+    /// the link's secret is kept only as a hash).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claim_url: Option<String>,
+    /// The request's key had produced this award before; nothing new was issued or sent.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub existing: bool,
 }
 
 /// Outcome of a bulk run.
 #[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BulkReport {
-    /// Rows awarded: line and credential id.
+    /// Rows awarded by this run: line and credential id.
     pub awarded: Vec<BulkAwarded>,
+    /// Rows an earlier run of the same file (or an identical row) awarded already.
+    pub already_awarded: Vec<BulkAwarded>,
     /// Rows refused, by line.
     pub errors: Vec<bulk::RowError>,
 }
@@ -272,7 +281,8 @@ impl Issuer {
 
     /// Sets an achievement's image (PNG or SVG, checked by content), as a new version.
     pub async fn set_image(&self, id: &str, bytes: Vec<u8>) -> Result<AchievementRecord> {
-        let content_type = image_type(&bytes)?;
+        let (content_type, bytes) =
+            self.inner.cpu.run(move || image_type(&bytes).map(|t| (t, bytes))).await??;
         let uuid = uuid_of(id).to_owned();
         let url = self.image_url(&uuid);
         self.inner
@@ -304,6 +314,11 @@ impl Issuer {
 
     /// Awards an achievement: builds, signs and stores the credential; queues the notice.
     pub async fn award(&self, request: AwardRequest) -> Result<Awarded> {
+        if let Some(key) = &request.key
+            && let Some(record) = credentials::by_key(&self.inner.store.read()?, key)?
+        {
+            return Ok(Awarded { record, claim_url: None, existing: true });
+        }
         let recipient = request.recipient()?;
         let purpose = request.purpose()?;
         let achievement = self.achievement(request.achievement_uuid())?;
@@ -357,24 +372,34 @@ impl Issuer {
         };
         let this = self.clone();
         let claim_token = token.clone();
-        let record = self
+        let key = request.key.clone();
+        let inserted = self
             .inner
             .store
             .write(move |b| {
-                let record = credentials::insert(b, record, &|name| this.list_url(name))?;
+                let list_url = |name: &str| this.list_url(name);
+                let record = match credentials::insert_keyed(b, record, key.as_deref(), &list_url)? {
+                    // Another request with the same key was committed first.
+                    Inserted::Existing(record) => return Ok(Inserted::Existing(record)),
+                    Inserted::New(record) => record,
+                };
                 if let Some(t) = &claim_token {
                     claims::insert(b, t, &record.uuid, now)?;
                 }
                 if let Some(m) = &mail {
                     outbox::push(b, m)?;
                 }
-                Ok(record)
+                Ok(Inserted::New(record))
             })
             .await?;
+        let record = match inserted {
+            Inserted::Existing(record) => return Ok(Awarded { record, claim_url: None, existing: true }),
+            Inserted::New(record) => record,
+        };
         if let (Some(mailer), Some(_)) = (&self.inner.mailer, &token) {
             mailer.wake();
         }
-        Ok(Awarded { record, claim_url: token.map(|t| self.claim_url(&t)) })
+        Ok(Awarded { record, claim_url: token.map(|t| self.claim_url(&t)), existing: false })
     }
 
     fn notice(&self, to: &str, achievement: &AchievementRecord, token: &str) -> Result<Mail> {
@@ -403,11 +428,14 @@ impl Issuer {
                     Ok(request) => self
                         .award(request)
                         .await
-                        .map(|a| BulkAwarded {
-                            line,
-                            row: row_index,
-                            id: format!("urn:uuid:{}", a.record.uuid),
-                            claim_url: a.claim_url,
+                        .map(|a| {
+                            let row = BulkAwarded {
+                                line,
+                                row: row_index,
+                                id: format!("urn:uuid:{}", a.record.uuid),
+                                claim_url: a.claim_url,
+                            };
+                            (row, a.existing)
                         })
                         .map_err(|e| bulk::RowError {
                             line,
@@ -422,7 +450,8 @@ impl Issuer {
         let mut report = BulkReport::default();
         for r in results {
             match r {
-                Ok(a) => report.awarded.push(a),
+                Ok((a, false)) => report.awarded.push(a),
+                Ok((a, true)) => report.already_awarded.push(a),
                 Err(e) => report.errors.push(e),
             }
         }
@@ -519,20 +548,41 @@ fn vc_schemas_salt() -> String {
     hex::encode(bytes)
 }
 
-/// `image/png` or `image/svg+xml`, judged from the bytes, never from a client's header.
+/// Largest badge image side, in pixels: a 256 KiB PNG can claim 65,535 × 65,535 pixels, and
+/// baking decodes every pixel.
+pub const MAX_IMAGE_SIDE: u32 = 4096;
+
+/// `image/png` or `image/svg+xml`, judged from the bytes, never from a client's header. A PNG
+/// must decode whole within [`MAX_IMAGE_SIDE`]; an SVG must be a plain picture
+/// ([`vc_schemas::svg::check_safe`]: no script, no embedded documents, nothing fetched).
 pub fn image_type(bytes: &[u8]) -> Result<&'static str> {
     const PNG: &[u8] = b"\x89PNG\r\n\x1a\n";
     if bytes.starts_with(PNG) {
-        // The header must decode, so a truncated or forged file is refused at upload.
-        return png::Decoder::new(std::io::Cursor::new(bytes))
-            .read_info()
-            .map(|_| "image/png")
-            .map_err(|e| Error::Invalid(format!("the PNG does not decode: {e}")));
+        check_png(bytes)?;
+        return Ok("image/png");
     }
     let text = std::str::from_utf8(bytes).unwrap_or_default();
     let head = text.trim_start_matches('\u{feff}').trim_start();
     if (head.starts_with("<svg") || head.starts_with("<?xml")) && text.contains("<svg") {
+        vc_schemas::svg::check_safe(bytes).map_err(|e| Error::Invalid(e.to_string()))?;
         return Ok("image/svg+xml");
     }
     Err(Error::Invalid("the image must be a PNG or an SVG".into()))
+}
+
+/// The PNG decodes to the end (a truncated or forged file is refused at upload) and is no
+/// larger than [`MAX_IMAGE_SIDE`] on either side.
+fn check_png(bytes: &[u8]) -> Result<()> {
+    let bad = |e: &dyn std::fmt::Display| Error::Invalid(format!("the PNG does not decode: {e}"));
+    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().map_err(|e| bad(&e))?;
+    let (width, height) = (reader.info().width, reader.info().height);
+    if width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE {
+        return Err(Error::Invalid(format!(
+            "the PNG is {width} × {height} pixels; the limit is {MAX_IMAGE_SIDE} on each side"
+        )));
+    }
+    let size = reader.output_buffer_size().ok_or_else(|| bad(&"too large"))?;
+    let mut pixels = vec![0; size];
+    reader.next_frame(&mut pixels).map_err(|e| bad(&e))?;
+    Ok(())
 }

@@ -172,9 +172,7 @@ impl P2p {
 
     /// Dials a multiaddr (with or without `/p2p/<peer id>`).
     pub async fn dial(&self, address: &str) -> Result<()> {
-        let addr: Multiaddr = address
-            .parse()
-            .map_err(|e| Error::Invalid(format!("{address:?} is not a multiaddr: {e}")))?;
+        let addr = dialable(address).map_err(Error::Invalid)?;
         self.command(Command::Dial(addr)).await
     }
 
@@ -209,6 +207,33 @@ fn parse_all(addrs: &[String], field: &str) -> Result<Vec<Multiaddr>> {
         .collect()
 }
 
+/// An address a node can dial: a host (IP or DNS name) and a TCP port, or a UDP port with
+/// QUIC, optionally followed by `/p2p/<peer id>`. An empty string parses as the empty
+/// multiaddr and a bare host has no port; both are refused here rather than failing later.
+pub fn dialable(address: &str) -> std::result::Result<Multiaddr, String> {
+    use libp2p::multiaddr::Protocol;
+    let addr: Multiaddr =
+        address.trim().parse().map_err(|e| format!("{address:?} is not a multiaddr: {e}"))?;
+    let mut parts = addr.iter();
+    let host = matches!(
+        parts.next(),
+        Some(Protocol::Ip4(_) | Protocol::Ip6(_) | Protocol::Dns(_) | Protocol::Dns4(_) | Protocol::Dns6(_))
+    );
+    let port = match (parts.next(), parts.next()) {
+        (Some(Protocol::Tcp(p)), _) => p != 0,
+        (Some(Protocol::Udp(p)), Some(Protocol::QuicV1)) => p != 0,
+        _ => false,
+    };
+    if host && port {
+        Ok(addr)
+    } else {
+        Err(format!(
+            "{address:?} is not a dialable address: give a host and a port, e.g. \
+             /ip4/192.0.2.1/tcp/7677 or /dns4/node.example/udp/7677/quic-v1"
+        ))
+    }
+}
+
 /// The node's libp2p key, created on first use.
 fn peer_key(dir: &Path) -> Result<Keypair> {
     let path = dir.join(PEER_KEY_FILE);
@@ -222,5 +247,25 @@ fn peer_key(dir: &Path) -> Result<Keypair> {
             Ok(key)
         }
         Err(e) => Err(Error::Io { path, source: e }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dialable;
+
+    #[test]
+    fn only_addresses_with_a_host_and_a_port_are_dialable() {
+        for ok in [
+            "/ip4/127.0.0.1/tcp/7677",
+            "/ip6/::1/tcp/1",
+            "/dns4/node.example/udp/7677/quic-v1",
+            "/ip4/127.0.0.1/tcp/7677/p2p/12D3KooWCnP3f8ms6sUoprEQC5E4VLAcDif21Q97FStbxXYhGpm4",
+        ] {
+            assert!(dialable(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "  ", "/ip4/127.0.0.1", "/ip4/127.0.0.1/tcp/0", "/ip4/127.0.0.1/udp/7677", "/tcp/7677", "nonsense"] {
+            assert!(dialable(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -532,7 +532,7 @@ async fn the_w3c_vector_verifies_over_the_endpoint_and_a_tampered_copy_does_not(
 }
 
 #[tokio::test]
-async fn health_and_metrics_are_public() {
+async fn health_is_public_and_metrics_need_the_token() {
     let app = App::new();
     let h = app.call(Method::GET, "/healthz", None, "", vec![]).await;
     assert_eq!(h.status, StatusCode::OK);
@@ -540,7 +540,11 @@ async fn health_and_metrics_are_public() {
     let id = app.achievement("Metrics").await;
     app.award(&id, "m@example.org").await;
     app.call(Method::GET, "/api/v1/node", None, "", vec![]).await;
-    let m = app.call(Method::GET, "/metrics", None, "", vec![]).await;
+    // Issuance volume is the operator's business.
+    let anonymous = app.call(Method::GET, "/metrics", None, "", vec![]).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(anonymous.code(), "unauthorized");
+    let m = app.get("/metrics").await;
     let text = m.text();
     assert!(text.contains("badgemesh_awards_total 1"), "{text}");
     assert!(text.contains("unauthorized"), "errors are counted by code: {text}");

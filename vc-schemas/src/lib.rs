@@ -27,6 +27,7 @@ pub mod presentation;
 pub mod proof;
 pub mod schema;
 pub mod status_list;
+pub mod svg;
 pub mod vcdm;
 pub mod verify;
 

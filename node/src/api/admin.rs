@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::{
     AppState, Limits,
-    error::ApiError,
+    error::{ApiError, to_json},
     extract::{JsonBody, QueryArgs, RawBody},
 };
 use crate::{
@@ -147,7 +147,7 @@ async fn award(
             Err(e) => tracing::warn!(error = %e, "direct delivery failed"),
         }
     }
-    let mut body = serde_json::to_value(&awarded).unwrap_or_default();
+    let mut body = to_json(&awarded)?;
     body["delivery"] = json!(delivery);
     Ok((StatusCode::CREATED, Json(body)))
 }
@@ -278,7 +278,7 @@ async fn status_lists(State(s): State<AppState>) -> ApiResult<Json<Value>> {
 
 async fn peers(State(s): State<AppState>) -> ApiResult<Json<Value>> {
     let info = p2p_of(&s)?.info().await?;
-    Ok(Json(serde_json::to_value(info).unwrap_or_default()))
+    Ok(Json(to_json(&info)?))
 }
 
 /// Status lists held for verification (everyone's, as gossiped), without their bits.

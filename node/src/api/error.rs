@@ -80,6 +80,12 @@ impl ApiError {
         )
     }
 
+    /// 500: a value of ours did not serialize (a bug; never answered as a 2xx with `null`).
+    pub fn serialization(e: &serde_json::Error) -> Self {
+        tracing::error!(error = %e, "response did not serialize");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("the answer did not serialize: {e}"))
+    }
+
     /// 404 for a path no route serves.
     pub fn no_route() -> Self {
         Self::new(StatusCode::NOT_FOUND, "no_route", "no such endpoint (see /api/v1/openapi.json)")
@@ -125,3 +131,8 @@ impl IntoResponse for ApiError {
 /// The code of an error response, for the metrics layer.
 #[derive(Debug, Clone, Copy)]
 pub struct ErrorCode(pub &'static str);
+
+/// `value` as JSON, or a 500 naming the failure.
+pub fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(value).map_err(|e| ApiError::serialization(&e))
+}

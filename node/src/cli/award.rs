@@ -118,7 +118,7 @@ async fn bulk(
     );
     let query: Vec<(&str, String)> =
         achievement.map(|a| ("achievement", a.to_owned())).into_iter().collect();
-    let (mut awarded, mut refused) = (0usize, Vec::new());
+    let (mut awarded, mut already, mut refused) = (0usize, 0usize, Vec::new());
     for rows in records.chunks(CHUNK) {
         let body = chunk_text(&header, rows)?;
         let report = client
@@ -136,13 +136,25 @@ async fn bulk(
             awarded += 1;
             bar.suspend(|| println!("{}\t{}", line_of(a), a["id"].as_str().unwrap_or("")));
         }
+        for a in report["alreadyAwarded"].as_array().into_iter().flatten() {
+            already += 1;
+            bar.suspend(|| {
+                println!("{}\t{}\talready awarded", line_of(a), a["id"].as_str().unwrap_or(""));
+            });
+        }
         for e in report["errors"].as_array().into_iter().flatten() {
             refused.push(format!("line {}: {}", line_of(e), e["message"].as_str().unwrap_or("")));
         }
         bar.inc(rows.len() as u64);
     }
     bar.finish_and_clear();
-    eprintln!("badgemesh: awarded {awarded} of {} rows", records.len());
+    match already {
+        0 => eprintln!("badgemesh: awarded {awarded} of {} rows", records.len()),
+        n => eprintln!(
+            "badgemesh: awarded {awarded} of {} rows; {n} were awarded by an earlier run",
+            records.len()
+        ),
+    }
     for r in &refused {
         eprintln!("  {r}");
     }

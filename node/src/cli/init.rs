@@ -11,8 +11,9 @@ use crate::{Error, config, keys, token};
 #[derive(Debug, Args)]
 pub struct InitArgs {}
 
-/// Creates `dir` (mode 0700), the node key, the API token and a commented `config.toml`. An existing node, or any directory that is not
-/// empty, is refused and left as it was.
+/// Creates `dir` (mode 0700, even when it existed empty with another mode), the node key, the
+/// API token and a commented `config.toml`, all owner-only whatever the umask. An existing
+/// node, or any directory that is not empty, is refused and left as it was.
 pub fn run(dir: &Path, _args: &InitArgs) -> Result<ExitCode, Failure> {
     if keys::key_path(dir).exists() {
         return Err(Error::AlreadyInitialized(dir.to_path_buf()).into());
@@ -24,6 +25,7 @@ pub fn run(dir: &Path, _args: &InitArgs) -> Result<ExitCode, Failure> {
         )));
     }
     create_private_dir(dir)?;
+    crate::data_dir::make_private(dir)?;
     let key = keys::create(dir)?;
     let token = token::create(dir)?;
     let config = config::path(dir);

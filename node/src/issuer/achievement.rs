@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use vc_schemas::issue;
 
-use super::profile::is_absolute_url;
+use super::fields::{Link, require_link, require_visible};
 use crate::{Error, Result};
 
 /// What an operator sends to create or update an achievement (an update replaces every field).
@@ -51,10 +51,12 @@ impl AchievementInput {
     /// The OB `Achievement` for `uuid`; `image_url` when the achievement has an image. Checked
     /// against the official schema, so a bad alignment is refused here, not at award time.
     pub fn to_ob(&self, uuid: &str, image_url: Option<&str>) -> Result<Value> {
-        if self.name.trim().is_empty() || self.description.trim().is_empty() {
-            return Err(Error::Invalid(
-                "achievement name and description must not be empty".into(),
-            ));
+        require_visible("achievement name", &self.name)?;
+        require_visible("achievement description", &self.description)?;
+        for alignment in &self.alignments {
+            if let Some(url) = alignment.get("targetUrl") {
+                require_link("alignment targetUrl", url.as_str().unwrap_or_default(), Link::Page)?;
+            }
         }
         let criteria = match (&self.criteria.narrative, &self.criteria.id) {
             (None, None) => {
@@ -62,10 +64,10 @@ impl AchievementInput {
                     "criteria needs a narrative, an id (URL) or both".into(),
                 ));
             }
-            (_, Some(id)) if !is_absolute_url(id) => {
-                return Err(Error::Invalid("criteria id must be an absolute URL".into()));
-            }
             (n, id) => {
+                if let Some(id) = id {
+                    require_link("criteria id", id, Link::Page)?;
+                }
                 let mut c = Map::new();
                 if let Some(id) = id {
                     c.insert("id".into(), json!(id));
@@ -169,6 +171,16 @@ mod tests {
         let mut i = input();
         i.achievement_type = Some("NotAType".into());
         assert!(i.to_ob("1", None).is_err());
+        let mut i = input();
+        i.criteria.id = Some("javascript:alert(1)".into());
+        assert!(i.to_ob("1", None).unwrap_err().to_string().contains("criteria id"));
+        let mut i = input();
+        i.alignments =
+            vec![json!({"targetName": "x", "targetUrl": "javascript:alert(1)", "targetType": "CFItem"})];
+        assert!(i.to_ob("1", None).unwrap_err().to_string().contains("targetUrl"));
+        let mut i = input();
+        i.name = "\u{200B}".into();
+        assert!(i.to_ob("1", None).unwrap_err().to_string().contains("name"));
         let unknown = serde_json::from_value::<AchievementInput>(
             json!({"name": "n", "description": "d", "criteria": {}, "colour": "red"}),
         );

@@ -38,6 +38,10 @@ pub struct AwardRequest {
     /// Send the e-mail notice (default: yes, when the recipient is an address and a relay is set).
     #[serde(default)]
     pub notify: Option<bool>,
+    /// Idempotency key (a bulk row's): an award already made under it is returned instead of
+    /// a second one. Set by the node, never by the request body.
+    #[serde(skip)]
+    pub key: Option<String>,
 }
 
 impl AwardRequest {
@@ -162,6 +166,7 @@ mod tests {
             valid_until: None,
             status_purpose: None,
             notify: None,
+            key: None,
         };
         assert_eq!(req("did:key:z6Mk").recipient().unwrap(), Recipient::Did("did:key:z6Mk".into()));
         assert_eq!(

@@ -1,20 +1,28 @@
 //! Bulk awards from CSV: one award per row, each row judged alone.
 //!
 //! Columns (header row required, any order): `recipient` (required), `achievement` (unless
-//! the whole file is for one achievement), `narrative`, `evidence_url`, `evidence_narrative`,
-//! `valid_until` (RFC 3339), `status_purpose`. A row that does not parse is reported with its
-//! line number and the rest go on; an unknown column refuses the file, since it is probably a
-//! typo that would silently drop data from every row.
+//! the whole file is for one achievement), `id` (the operator's own row identifier),
+//! `narrative`, `evidence_url`, `evidence_narrative`, `valid_until` (RFC 3339),
+//! `status_purpose`. A row that does not parse is reported with its line number and the rest go
+//! on; an unknown column refuses the file, since it is probably a typo that would silently drop
+//! data from every row.
+//!
+//! Every row has a key ([`row_key`]): its `id` if it has one, else a digest of its achievement,
+//! recipient and content. An award is stored with its key in one transaction, so running the
+//! same file again (after a crash, a timeout, a lost answer) awards exactly the rows that are
+//! missing and reports the others as already awarded.
 
 use serde::Serialize;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use super::award::AwardRequest;
 use crate::{Error, Result};
 
-const COLUMNS: [&str; 7] = [
+const COLUMNS: [&str; 8] = [
     "recipient",
     "achievement",
+    "id",
     "narrative",
     "evidence_url",
     "evidence_narrative",
@@ -112,10 +120,36 @@ fn row(
         valid_until,
         status_purpose: get("status_purpose").map(str::to_owned),
         notify: None,
+        key: None,
     };
-    request.recipient().map_err(|e| e.to_string())?;
+    let recipient = request.recipient().map_err(|e| e.to_string())?;
     request.purpose().map_err(|e| e.to_string())?;
-    Ok(request)
+    let content: Vec<&str> = COLUMNS.iter().map(|c| get(c).unwrap_or("")).collect();
+    let key = row_key(request.achievement_uuid(), get("id"), recipient.value(), &content);
+    Ok(AwardRequest { key: Some(key), ..request })
+}
+
+/// A row's idempotency key: `row-id:` and a digest of (achievement, `id`) when the row has an
+/// `id`, else `row:` and a digest of (achievement, recipient, every column in order). Fields
+/// are length-prefixed so that no two different rows share a digest input.
+pub fn row_key(achievement: &str, id: Option<&str>, recipient: &str, content: &[&str]) -> String {
+    let mut h = Sha256::new();
+    let mut field = |v: &str| {
+        h.update((v.len() as u64).to_be_bytes());
+        h.update(v.as_bytes());
+    };
+    field(achievement);
+    match id {
+        Some(id) => {
+            field(id);
+            format!("row-id:{}", hex::encode(h.finalize()))
+        }
+        None => {
+            field(recipient);
+            content.iter().for_each(|c| field(c));
+            format!("row:{}", hex::encode(h.finalize()))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -141,6 +175,26 @@ mod tests {
         assert_eq!(first.as_ref().unwrap().narrative.as_deref(), Some("Built a compiler"));
         assert!(rows[1].2.as_ref().unwrap_err().message.contains("neither a DID"));
         assert!(rows[3].2.as_ref().unwrap_err().message.contains("valid_until"));
+    }
+
+    #[test]
+    fn rows_have_stable_keys_from_their_id_or_their_content() {
+        let key = |csv: &str, line: usize| {
+            parse(csv, Some("ach")).unwrap()[line].2.as_ref().unwrap().key.clone().unwrap()
+        };
+        let csv = "recipient,narrative\nAda@Uni.edu,x\nada@uni.edu,x\nada@uni.edu,y\n";
+        // The same recipient (addresses are case-insensitive) and content: the same key.
+        assert_eq!(key(csv, 0), key(csv, 1));
+        assert_ne!(key(csv, 0), key(csv, 2));
+        assert_eq!(key(csv, 0), key("narrative,recipient\nx,ada@uni.edu\n", 0));
+        // With an id column the id decides, whatever else changes.
+        let ids = "id,recipient,narrative\n7,ada@uni.edu,x\n7,ada@uni.edu,changed\n8,ada@uni.edu,x\n";
+        assert_eq!(key(ids, 0), key(ids, 1));
+        assert_ne!(key(ids, 0), key(ids, 2));
+        assert!(key(ids, 0).starts_with("row-id:"));
+        // Another achievement is another award.
+        let other = parse(csv, Some("other")).unwrap()[0].2.as_ref().unwrap().key.clone();
+        assert_ne!(other.unwrap(), key(csv, 0));
     }
 
     #[test]

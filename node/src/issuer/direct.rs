@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use vc_schemas::{
     issue::{self, Format},
     model::types_of,
@@ -15,7 +16,7 @@ use crate::{
     Error, Result,
     store::{
         allocator::{PURPOSES, Slot},
-        credentials::{self, Change, CredentialRecord, Recipient, State, StatusRef},
+        credentials::{self, Change, CredentialRecord, Inserted, Recipient, State, StatusRef},
     },
 };
 
@@ -24,7 +25,15 @@ impl Issuer {
     /// `credentialStatus` (which must be well formed), the node adds entries: one `revocation`
     /// entry for an Open Badge (its schema allows one), `revocation` and `suspension` for other
     /// VCDM 2.0 credentials, none for VCDM 1.1 ones.
+    ///
+    /// Idempotent: the same input (same JSON, whatever its member order) in the same format
+    /// returns the credential it produced the first time; different content under an `id` that
+    /// is already stored is a conflict.
     pub async fn issue_direct(&self, credential: &Value, format: Format) -> Result<Value> {
+        let key = request_key(credential, format)?;
+        if let Some(existing) = credentials::by_key(&self.store().read()?, &key)? {
+            return Ok(existing.credential);
+        }
         let now = Utc::now();
         let mut doc = credential.clone();
         let own_status = doc.get("credentialStatus").is_some();
@@ -66,8 +75,14 @@ impl Issuer {
             credential: signed.clone(),
         };
         let this = self.clone();
-        self.store().write(move |b| credentials::insert(b, record, &|n| this.list_url(n))).await?;
-        Ok(signed)
+        let inserted = self
+            .store()
+            .write(move |b| credentials::insert_keyed(b, record, Some(&key), &|n| this.list_url(n)))
+            .await?;
+        Ok(match inserted {
+            Inserted::New(_) => signed,
+            Inserted::Existing(record) => record.credential,
+        })
     }
 
     fn entry(&self, slot: &Slot) -> StatusEntry {
@@ -128,4 +143,18 @@ fn check_status(status: &Value) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The idempotency key of a VC-API issue request: a digest of the input in JSON
+/// Canonicalization Scheme form (member order does not matter) and the format asked for.
+fn request_key(credential: &Value, format: Format) -> Result<String> {
+    let canonical = serde_jcs::to_vec(credential)
+        .map_err(|e| Error::Invalid(format!("the credential is not serializable JSON: {e}")))?;
+    let mut h = Sha256::new();
+    h.update(match format {
+        Format::DataIntegrity => b"di\n".as_slice(),
+        Format::Jwt => b"jwt\n".as_slice(),
+    });
+    h.update(&canonical);
+    Ok(format!("vcapi:{}", hex::encode(h.finalize())))
 }

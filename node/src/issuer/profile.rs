@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use super::fields::{Link, require_link, require_visible};
 use crate::{Error, Result};
 
 /// The profile an operator sets. The `id` is always the node's DID.
@@ -31,17 +32,14 @@ impl Profile {
         Self { name: "Unnamed Badgemesh issuer".into(), ..Self::default() }
     }
 
-    /// Refuses empty names and URLs that are not absolute.
+    /// Refuses empty (or invisible) names, and links that are not web pages or images.
     pub fn validate(&self) -> Result<()> {
-        if self.name.trim().is_empty() {
-            return Err(Error::Invalid("profile name must not be empty".into()));
+        require_visible("profile name", &self.name)?;
+        if let Some(url) = &self.url {
+            require_link("profile url", url, Link::Page)?;
         }
-        for (field, v) in [("url", &self.url), ("image", &self.image)] {
-            if let Some(v) = v
-                && !is_absolute_url(v)
-            {
-                return Err(Error::Invalid(format!("profile {field} must be an absolute URL")));
-            }
+        if let Some(image) = &self.image {
+            require_link("profile image", image, Link::Image)?;
         }
         if let Some(e) = &self.email
             && !looks_like_email(e)
@@ -73,15 +71,6 @@ impl Profile {
     }
 }
 
-/// `scheme:rest` with a plausible scheme.
-pub fn is_absolute_url(s: &str) -> bool {
-    s.split_once(':').is_some_and(|(scheme, rest)| {
-        !rest.is_empty()
-            && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    })
-}
-
 /// One `@` with something on each side and a dot in the domain: enough to catch a CSV column
 /// mix-up without pretending to validate RFC 5322.
 pub fn looks_like_email(s: &str) -> bool {
@@ -102,6 +91,12 @@ mod tests {
         assert!(Profile::unnamed().validate().is_ok());
         let bad = Profile { url: Some("example.edu".into()), ..Profile::unnamed() };
         assert!(bad.validate().unwrap_err().to_string().contains("url"));
+        let bad = Profile { url: Some("javascript:alert(1)".into()), ..Profile::unnamed() };
+        assert!(bad.validate().unwrap_err().to_string().contains("url"));
+        let bad = Profile { image: Some("javascript:alert(1)".into()), ..Profile::unnamed() };
+        assert!(bad.validate().unwrap_err().to_string().contains("image"));
+        let bad = Profile { name: "\u{200B}\u{200D}".into(), ..Profile::unnamed() };
+        assert!(bad.validate().unwrap_err().to_string().contains("name"));
         let bad = Profile { email: Some("nobody".into()), ..Profile::unnamed() };
         assert!(bad.validate().unwrap_err().to_string().contains("email"));
         assert!(Profile::default().validate().is_err());

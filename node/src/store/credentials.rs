@@ -9,7 +9,9 @@ use super::{
     Batch,
     allocator::Slot,
     status,
-    tables::{CREDENTIAL_ORDER, CREDENTIALS, STATUS_ALLOCATED, decode, encode, next_counter},
+    tables::{
+        CREDENTIAL_ORDER, CREDENTIALS, REQUEST_KEYS, STATUS_ALLOCATED, decode, encode, next_counter,
+    },
 };
 use crate::{Error, Result};
 
@@ -172,6 +174,55 @@ pub fn insert(
     let mut order = batch.txn.open_table(CREDENTIAL_ORDER).map_err(Error::store)?;
     order.insert(record.seq, record.uuid.as_str()).map_err(Error::store)?;
     Ok(record)
+}
+
+/// The credential an idempotency key produced, if any.
+pub fn by_key(txn: &ReadTransaction, key: &str) -> Result<Option<CredentialRecord>> {
+    let keys = txn.open_table(REQUEST_KEYS).map_err(Error::store)?;
+    let Some(uuid) = keys.get(key).map_err(Error::store)?.map(|v| v.value().to_owned()) else {
+        return Ok(None);
+    };
+    get(txn, &uuid)?.map(Some).ok_or_else(|| dangling(key, &uuid))
+}
+
+fn by_key_for_write(batch: &Batch<'_>, key: &str) -> Result<Option<CredentialRecord>> {
+    let keys = batch.txn.open_table(REQUEST_KEYS).map_err(Error::store)?;
+    let Some(uuid) = keys.get(key).map_err(Error::store)?.map(|v| v.value().to_owned()) else {
+        return Ok(None);
+    };
+    get_for_write(batch, &uuid)?.map(Some).ok_or_else(|| dangling(key, &uuid))
+}
+
+fn dangling(key: &str, uuid: &str) -> Error {
+    Error::store(format!("request key {key} names credential {uuid}, which is not stored"))
+}
+
+/// What [`insert_keyed`] did.
+#[derive(Debug, Clone)]
+pub enum Inserted {
+    /// The record was stored.
+    New(CredentialRecord),
+    /// The key had produced this record already; nothing was written.
+    Existing(CredentialRecord),
+}
+
+/// [`insert`], once per idempotency key: when `key` already produced a credential, that one
+/// is returned and nothing is written, so a request repeated after a crash or a timeout never
+/// issues twice. The key is recorded in the same transaction as the credential.
+pub fn insert_keyed(
+    batch: &mut Batch<'_>,
+    record: CredentialRecord,
+    key: Option<&str>,
+    list_url: &dyn Fn(&str) -> String,
+) -> Result<Inserted> {
+    let Some(key) = key else { return insert(batch, record, list_url).map(Inserted::New) };
+    if let Some(existing) = by_key_for_write(batch, key)? {
+        return Ok(Inserted::Existing(existing));
+    }
+    let record = insert(batch, record, list_url)?;
+    let mut keys = batch.txn.open_table(REQUEST_KEYS).map_err(Error::store)?;
+    keys.insert(key, record.uuid.as_str()).map_err(Error::store)?;
+    Ok(Inserted::New(record))
 }
 
 /// Replaces a stored record (state, claim, public flag).

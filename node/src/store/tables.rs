@@ -46,6 +46,10 @@ pub const HELD: TableDefinition<'_, (&str, &str), &[u8]> = TableDefinition::new(
 /// The earner's inbox: credential id → JSON item.
 pub const INBOX: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("inbox-1");
 
+/// Idempotency keys: a bulk row's key or a VC-API request's digest → the credential uuid it
+/// produced, so that the same request again returns the same credential instead of a second.
+pub const REQUEST_KEYS: TableDefinition<'_, &str, &str> = TableDefinition::new("request-keys-1");
+
 /// Creates every table and checks the schema version.
 pub fn migrate(db: &Database) -> Result<()> {
     let txn = db.begin_write().map_err(Error::store)?;
@@ -54,7 +58,8 @@ pub fn migrate(db: &Database) -> Result<()> {
         let found = meta
             .get("schema_version")
             .map_err(Error::store)?
-            .map(|v| u64::from_be_bytes(v.value().try_into().unwrap_or_default()));
+            .map(|v| counter_value("schema_version", v.value()))
+            .transpose()?;
         match found {
             Some(v) if v > SCHEMA_VERSION => {
                 return Err(Error::store(format!(
@@ -80,6 +85,7 @@ pub fn migrate(db: &Database) -> Result<()> {
     txn.open_table(OUTBOX).map_err(Error::store)?;
     txn.open_table(HELD).map_err(Error::store)?;
     txn.open_table(INBOX).map_err(Error::store)?;
+    txn.open_table(REQUEST_KEYS).map_err(Error::store)?;
     txn.commit().map_err(Error::store)?;
     Ok(())
 }
@@ -94,15 +100,45 @@ pub fn encode<T: serde::Serialize>(value: &T) -> Result<Vec<u8>> {
     serde_json::to_vec(value).map_err(|e| Error::store(format!("cannot encode a record: {e}")))
 }
 
+/// A counter's stored bytes: exactly eight, big-endian. Anything else is corruption, and must
+/// stop the write: restarting at 0 would hand out keys that are already in use.
+fn counter_value(name: &str, bytes: &[u8]) -> Result<u64> {
+    let bytes: [u8; 8] = bytes.try_into().map_err(|_| {
+        Error::store(format!("corrupt counter {name:?}: {} bytes, not 8", bytes.len()))
+    })?;
+    Ok(u64::from_be_bytes(bytes))
+}
+
 /// Next value of the counter `name` in `META` (starts at 1).
 pub fn next_counter(txn: &redb::WriteTransaction, name: &str) -> Result<u64> {
     let mut meta = txn.open_table(META).map_err(Error::store)?;
     let current = meta
         .get(name)
         .map_err(Error::store)?
-        .map(|v| u64::from_be_bytes(v.value().try_into().unwrap_or_default()))
+        .map(|v| counter_value(name, v.value()))
+        .transpose()?
         .unwrap_or(0);
-    let next = current + 1;
+    let next = current
+        .checked_add(1)
+        .ok_or_else(|| Error::store(format!("counter {name:?} is exhausted")))?;
     meta.insert(name, next.to_be_bytes().as_slice()).map_err(Error::store)?;
     Ok(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_malformed_counter_is_an_error_not_a_restart_at_zero() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::create(dir.path().join("t.redb")).unwrap();
+        migrate(&db).unwrap();
+        let txn = db.begin_write().unwrap();
+        assert_eq!(next_counter(&txn, "c").unwrap(), 1);
+        assert_eq!(next_counter(&txn, "c").unwrap(), 2);
+        txn.open_table(META).unwrap().insert("c", [1u8, 2, 3].as_slice()).unwrap();
+        let err = next_counter(&txn, "c").unwrap_err();
+        assert!(matches!(err, Error::Store(_)) && err.to_string().contains("corrupt counter"), "{err}");
+    }
 }
