@@ -35,6 +35,11 @@ impl CpuPool {
         Self::new(std::thread::available_parallelism().map_or(2, usize::from), queue)
     }
 
+    /// Jobs that could still be admitted (running or queued) before [`Self::try_run`] refuses.
+    pub fn room(&self) -> usize {
+        self.admission.available_permits()
+    }
+
     /// Runs `job` when a worker is free, or fails at once with [`Error::Busy`] when the queue is
     /// full.
     pub async fn try_run<T, F>(&self, job: F) -> Result<T>

@@ -114,7 +114,17 @@ pub struct BulkAwarded {
 impl Issuer {
     /// An issuer over `store`, signing with `key`, publishing URLs under `base`.
     pub fn new(store: Store, key: Arc<Ed25519Key>, base: String, mailer: Option<Mailer>) -> Self {
-        let cpu = CpuPool::for_this_machine(CPU_QUEUE);
+        Self::with_cpu(store, key, base, mailer, CpuPool::for_this_machine(CPU_QUEUE))
+    }
+
+    /// The same, with CPU-heavy work on `cpu`.
+    pub fn with_cpu(
+        store: Store,
+        key: Arc<Ed25519Key>,
+        base: String,
+        mailer: Option<Mailer>,
+        cpu: CpuPool,
+    ) -> Self {
         Self { inner: Arc::new(Inner { store, key, base, mailer, cpu }) }
     }
 

@@ -277,3 +277,158 @@ fn verify_checks_presentation_challenge_and_domain() {
         badgemesh(&dir, &["verify", "--challenge", "other", "--domain", "verifier.example", path]);
     assert_eq!(wrong.status.code(), Some(1));
 }
+
+fn validator_sample(name: &str) -> PathBuf {
+    specs().join("openbadges-3.0/validator-samples").join(name)
+}
+
+fn report_of(o: &Output) -> Value {
+    serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+}
+
+fn check_reason(report: &Value, name: &str) -> String {
+    let checks = report["checks"].as_array().unwrap();
+    let check = checks.iter().find(|c| c["name"] == name).unwrap();
+    check["reason"].as_str().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn verify_reads_the_validators_baked_badges() {
+    let tmp = tempfile::tempdir().unwrap();
+    for name in ["simple-json.png", "simple-json.svg"] {
+        // The https issuer's key is not fetched: pin the controller document it publishes, a
+        // Multikey whose key is the proof's verification method fragment.
+        let baked = std::fs::read(validator_sample(name)).unwrap();
+        let text = vc_schemas::bake::unbake(&baked).unwrap().unwrap();
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        let vm = doc["proof"][0]["verificationMethod"].as_str().unwrap();
+        let (issuer, key) = vm.split_once('#').unwrap();
+        let controller = write(
+            tmp.path(),
+            &format!("{name}.issuer.json"),
+            &json!({"id": issuer, "verificationMethod": [{"id": vm, "type": "Multikey", "controller": issuer, "publicKeyMultibase": key}], "assertionMethod": [vm]}).to_string(),
+        );
+        let path = validator_sample(name);
+        let out = badgemesh(
+            tmp.path(),
+            &["verify", "--controller", controller.to_str().unwrap(), path.to_str().unwrap()],
+        );
+        assert_eq!(out.status.code(), Some(0), "{name}: {}{}", stdout(&out), stderr(&out));
+    }
+    // The VC-JWT badges carry their RSA key in the JWS header: no extra input.
+    for name in ["simple-jwt.png", "simple-jwt.svg"] {
+        let out = badgemesh(tmp.path(), &["verify", validator_sample(name).to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}{}", stdout(&out), stderr(&out));
+        assert!(check_reason(&report_of(&out), "proof").contains("RS256"), "{name}");
+    }
+    // Told by content, not by name, from a file or standard input.
+    let renamed = tmp.path().join("badge.json");
+    std::fs::copy(validator_sample("simple-jwt.png"), &renamed).unwrap();
+    let out = badgemesh(tmp.path(), &["verify", renamed.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let svg = std::fs::read_to_string(validator_sample("simple-jwt.svg")).unwrap();
+    let out = badgemesh_stdin(tmp.path(), &["verify", "-"], Some(&svg));
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+}
+
+#[test]
+fn verify_refuses_an_image_with_no_credential_or_two() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut png = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut png, 1, 1);
+        encoder.set_color(png::ColorType::Grayscale);
+        let mut writer = encoder.write_header().unwrap();
+        writer.write_image_data(&[0]).unwrap();
+    }
+    let plain = tmp.path().join("plain.png");
+    std::fs::write(&plain, &png).unwrap();
+    let out = badgemesh(tmp.path(), &["verify", plain.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert_one_line_reason(&out);
+    assert!(stderr(&out).contains("no credential baked in"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+
+    let token = std::fs::read_to_string(validator_sample("simple.jwt.txt")).unwrap();
+    let token = token.trim();
+    let two = write(
+        tmp.path(),
+        "two.svg",
+        &format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"><openbadges:credential verify="{token}"/><openbadges:credential><![CDATA[{token}]]></openbadges:credential></svg>"#
+        ),
+    );
+    let out = badgemesh(tmp.path(), &["verify", two.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert_one_line_reason(&out);
+    assert!(stderr(&out).contains("2 credentials baked in"), "{}", stderr(&out));
+}
+
+/// The public RSA key in the JWS header of the `simple-jwt.png` sample, as a JWK file.
+fn sample_rsa_jwk(dir: &Path) -> PathBuf {
+    let baked = std::fs::read(validator_sample("simple-jwt.png")).unwrap();
+    let token = vc_schemas::bake::unbake(&baked).unwrap().unwrap();
+    let decoded = vc_schemas::proof::jwt::decode(&token).unwrap();
+    write(dir, "sample-rsa.jwk", &decoded.header()["jwk"].to_string())
+}
+
+#[test]
+fn verify_simple_jwt_txt_cannot_be_checked() {
+    // It names no key, no file of the samples holds the key that signed it, and its credential
+    // names a draft context that is not embedded: could not check, never valid.
+    let tmp = tempfile::tempdir().unwrap();
+    let sample = validator_sample("simple.jwt.txt");
+    let out = badgemesh(tmp.path(), &["verify", sample.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(check_reason(&report_of(&out), "context").contains("unknown JSON-LD context"));
+    let jwk = sample_rsa_jwk(tmp.path());
+    let out = badgemesh(
+        tmp.path(),
+        &["verify", "--jwk", jwk.to_str().unwrap(), sample.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+}
+
+#[test]
+fn verify_jwk_checks_a_token_that_names_no_key() {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let tmp = tempfile::tempdir().unwrap();
+    let credential = std::fs::read_to_string(example("basic-openbadgecredential.json")).unwrap();
+    let credential: Value = serde_json::from_str(&credential).unwrap();
+    let key = vc_schemas::key::Ed25519Key::did_key_from_seed(&[5; 32]);
+    let header = json!({"alg": "EdDSA", "typ": "JWT"});
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(credential.to_string())
+    );
+    let token = format!("{input}.{}", URL_SAFE_NO_PAD.encode(key.sign(input.as_bytes())));
+    let file = write(tmp.path(), "keyless.jwt", &token);
+    let file = file.to_str().unwrap();
+    let jwk = |name: &str, x: &[u8]| {
+        let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": URL_SAFE_NO_PAD.encode(x)});
+        write(tmp.path(), name, &jwk.to_string())
+    };
+    let right = jwk("right.jwk", key.public_key().as_bytes());
+    let other = vc_schemas::key::Ed25519Key::did_key_from_seed(&[6; 32]);
+    let wrong = jwk("wrong.jwk", other.public_key().as_bytes());
+
+    let out = badgemesh(tmp.path(), &["verify", file]);
+    assert_eq!(out.status.code(), Some(2), "no key: {}", stdout(&out));
+    assert!(check_reason(&report_of(&out), "proof").contains("names none"));
+    let out = badgemesh(tmp.path(), &["verify", "--jwk", right.to_str().unwrap(), file]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert!(check_reason(&report_of(&out), "proof").contains("the key the verifier supplied"));
+    let out = badgemesh(tmp.path(), &["verify", "--jwk", wrong.to_str().unwrap(), file]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    // An RSA key for an EdDSA token: alg confusion is refused, not tried.
+    let rsa = sample_rsa_jwk(tmp.path());
+    let out = badgemesh(tmp.path(), &["verify", "--jwk", rsa.to_str().unwrap(), file]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(check_reason(&report_of(&out), "proof").contains("does not match the RSA key"));
+    // A symmetric key is not a verifier's key.
+    let oct = write(tmp.path(), "oct.jwk", &json!({"kty": "oct", "k": "c2VjcmV0"}).to_string());
+    let out = badgemesh(tmp.path(), &["verify", "--jwk", oct.to_str().unwrap(), file]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_one_line_reason(&out);
+}

@@ -6,13 +6,15 @@
 //! - SVG: an `<openbadges:credential>` element, first child of the root `<svg>`, namespace
 //!   `https://purl.imsglobal.org/ob/v3p0`, holding the credential in CDATA.
 //!
-//! A baked image holds one credential: baking again replaces the old one.
+//! A baked image holds one credential: baking again replaces the old one. [`unbake`] takes any
+//! image, tells PNG from SVG by content, and refuses one that holds no credential or several.
 
 use std::io::Cursor;
 
 use quick_xml::{
-    Reader, Writer,
-    events::{BytesCData, BytesEnd, BytesStart, BytesText, Event},
+    NsReader, Reader, Writer,
+    events::{BytesCData, BytesEnd, BytesRef, BytesStart, BytesText, Event},
+    name::{Namespace, ResolveResult},
 };
 
 use crate::{Error, Result};
@@ -156,6 +158,143 @@ pub fn unbake_svg(svg: &str) -> Result<Option<String>> {
     }
 }
 
+/// The first eight bytes of every PNG file.
+const PNG_SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
+
+/// The image formats a credential can be baked into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageKind {
+    /// PNG.
+    Png,
+    /// SVG.
+    Svg,
+}
+
+impl ImageKind {
+    /// What `bytes` are, told by content, never by file name (a badge is often saved under
+    /// another name): the PNG signature, or XML markup, which is `<` after an optional byte
+    /// order mark and white space. Neither JSON nor a compact JWS can start either way.
+    /// Whether the markup is really an `<svg>` is for [`unbake`] to find out.
+    pub fn sniff(bytes: &[u8]) -> Option<Self> {
+        if bytes.starts_with(PNG_SIGNATURE) {
+            return Some(Self::Png);
+        }
+        let text = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+        text.iter().find(|b| !b.is_ascii_whitespace()).filter(|b| **b == b'<').map(|_| Self::Svg)
+    }
+}
+
+/// The one credential baked into a PNG or SVG image (JSON or a compact VC-JWT, trimmed), the
+/// format told by content. An image with no credential, or with more than one, is an error:
+/// which one it vouches for would be a guess. `Ok(None)` means `image` is not an image at all.
+pub fn unbake(image: &[u8]) -> Result<Option<String>> {
+    let (found, place) = match ImageKind::sniff(image) {
+        None => return Ok(None),
+        Some(ImageKind::Png) => {
+            (png_credentials(image)?, format!("iTXt chunk with keyword {PNG_KEYWORD}"))
+        }
+        Some(ImageKind::Svg) => {
+            let text = std::str::from_utf8(image).map_err(|_| image_error("SVG is not UTF-8"))?;
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            (svg_credentials(text)?, "<openbadges:credential> element".to_owned())
+        }
+    };
+    let mut found = found.into_iter();
+    match (found.next(), found.len()) {
+        (None, _) => Err(image_error(format!("no credential baked in (no {place})"))),
+        (Some(credential), 0) => Ok(Some(credential)),
+        (Some(_), more) => Err(image_error(format!(
+            "{} credentials baked in; a baked image holds exactly one",
+            more + 1
+        ))),
+    }
+}
+
+/// Every credential in a PNG's `openbadgecredential` chunks. Text chunks may follow the image
+/// data (the 1EdTech samples' do), so the file is read to its end; the pixels are skipped.
+fn png_credentials(png: &[u8]) -> Result<Vec<String>> {
+    let mut reader = png::Decoder::new(Cursor::new(png)).read_info().map_err(image_error)?;
+    reader.finish().map_err(image_error)?;
+    reader
+        .info()
+        .utf8_text
+        .iter()
+        .filter(|c| c.keyword == PNG_KEYWORD)
+        .map(|c| c.get_text().map(|t| t.trim().to_owned()).map_err(image_error))
+        .collect()
+}
+
+/// Every credential in an SVG: the content of each `credential` element of the OB namespace,
+/// and its `verify` attribute (the OB 2.0 form, still used by the 1EdTech `simple-jwt.svg`).
+/// Blank values are not credentials.
+fn svg_credentials(svg: &str) -> Result<Vec<String>> {
+    let mut reader = NsReader::from_str(svg);
+    let mut found = Vec::new();
+    let mut seen_root = false;
+    // The text of the credential element being read, and how deep inside it the reader is.
+    let mut inside: Option<(String, usize)> = None;
+    loop {
+        let (ns, event) = reader.read_resolved_event().map_err(image_error)?;
+        let empty = matches!(event, Event::Empty(_));
+        match (event, inside.as_mut()) {
+            (Event::Start(e) | Event::Empty(e), None) if !seen_root => {
+                if e.local_name().as_ref() != b"svg" {
+                    return Err(image_error("the root element is not <svg>"));
+                }
+                seen_root = true;
+            }
+            (Event::Start(e) | Event::Empty(e), None) if is_credential(&ns, &e) => {
+                if let Some(verify) = e.try_get_attribute("verify").map_err(image_error)? {
+                    found.push(verify.unescape_value().map_err(image_error)?.trim().to_owned());
+                }
+                if !empty {
+                    inside = Some((String::new(), 0));
+                }
+            }
+            (Event::Start(_), Some((_, depth))) => *depth += 1,
+            (Event::End(_), Some((_, depth))) if *depth > 0 => *depth -= 1,
+            (Event::End(_), Some(_)) => {
+                if let Some((text, _)) = inside.take() {
+                    found.push(text.trim().to_owned());
+                }
+            }
+            (Event::Text(t), Some((text, _))) => text.push_str(&t.decode().map_err(image_error)?),
+            (Event::CData(c), Some((text, _))) => text.push_str(&c.decode().map_err(image_error)?),
+            (Event::GeneralRef(r), Some((text, _))) => text.push_str(&resolve_reference(&r)?),
+            (Event::Eof, _) => break,
+            _ => {}
+        }
+    }
+    if !seen_root {
+        return Err(image_error("no <svg> element"));
+    }
+    found.retain(|c| !c.is_empty());
+    Ok(found)
+}
+
+/// Whether an element is `<openbadges:credential>`: the OB namespace, or the customary prefix
+/// left undeclared (as [`unbake_svg`] accepts too).
+fn is_credential(ns: &ResolveResult<'_>, e: &BytesStart<'_>) -> bool {
+    e.local_name().as_ref() == b"credential"
+        && match ns {
+            ResolveResult::Bound(Namespace(uri)) => *uri == SVG_NAMESPACE.as_bytes(),
+            ResolveResult::Unknown(prefix) => prefix == b"openbadges",
+            ResolveResult::Unbound => false,
+        }
+}
+
+/// `&amp;`, `&#60;`, …: quick-xml reports them apart from the text around them. Only the
+/// predefined entities exist (a DTD's own are never expanded).
+fn resolve_reference(r: &BytesRef<'_>) -> Result<String> {
+    if let Some(c) = r.resolve_char_ref().map_err(image_error)? {
+        return Ok(c.to_string());
+    }
+    let name = r.decode().map_err(image_error)?;
+    quick_xml::escape::resolve_predefined_entity(&name)
+        .map(str::to_owned)
+        .ok_or_else(|| image_error(format!("unknown entity &{name};")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,5 +334,33 @@ mod tests {
         assert_eq!(unbake_svg(&again).unwrap().as_deref(), Some(cred));
         assert!(bake_svg("<html/>", "x").is_err());
         assert!(bake_svg("not xml at all", "x").is_err());
+    }
+
+    #[test]
+    fn unbake_tells_images_by_content_and_wants_exactly_one_credential() {
+        let svg = r#"<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>"#;
+        let png = tiny_png();
+        assert_eq!(unbake(br#"{"id": 1}"#).unwrap(), None, "JSON is not an image");
+        assert_eq!(unbake(b"eyJhbGciOiJFZERTQSJ9.e30.sig").unwrap(), None, "nor is a JWS");
+        let baked = bake_png(&png, " eyJ.x.y\n").unwrap();
+        assert_eq!(unbake(&baked).unwrap().as_deref(), Some("eyJ.x.y"));
+        let baked = bake_svg(svg, "{\"name\": \"&\"}").unwrap();
+        assert_eq!(unbake(baked.as_bytes()).unwrap().as_deref(), Some("{\"name\": \"&\"}"));
+        let bom = format!("\u{feff}\n{baked}");
+        assert!(unbake(bom.as_bytes()).unwrap().is_some());
+
+        let none = unbake(&png).unwrap_err().to_string();
+        assert!(none.contains("no credential"), "{none}");
+        assert!(unbake(svg.as_bytes()).unwrap_err().to_string().contains("no credential"));
+        let two = format!(
+            r#"<svg xmlns:ob="{SVG_NAMESPACE}"><ob:credential verify="eyJ.a.b"/><ob:credential>eyJ.c.d</ob:credential></svg>"#
+        );
+        let err = unbake(two.as_bytes()).unwrap_err().to_string();
+        assert!(err.contains("2 credentials"), "{err}");
+        // An element of another namespace is not a credential.
+        let other = r#"<svg xmlns:x="urn:other"><x:credential>eyJ.a.b</x:credential></svg>"#;
+        assert!(unbake(other.as_bytes()).is_err());
+        assert!(unbake(b"<html><body/></html>").unwrap_err().to_string().contains("not <svg>"));
+        assert!(unbake(b"\x89PNG\r\n\x1a\ntruncated").is_err());
     }
 }

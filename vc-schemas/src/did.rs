@@ -13,6 +13,7 @@ use ssi::dids::{DID, DIDJWK, DIDResolver};
 use crate::{
     Error, Result,
     key::{decode_public_key_multibase, public_key_multibase},
+    proof::jose::PublicJwk,
 };
 
 /// A controller document (DID document or VC-DI controller document), as JSON; cheap to clone,
@@ -107,6 +108,15 @@ pub trait ControllerResolver {
     /// The controller document for `id` (a DID or an https URL), `Ok(None)` when unknown.
     #[allow(async_fn_in_trait)] // used single-threaded inside one verification
     async fn resolve_controller(&self, id: &str) -> Result<Option<ControllerDocument>>;
+
+    /// A public key the verifier itself vouches for (`badgemesh verify --jwk`). When there is
+    /// one, a VC-JWT's signature is checked against it instead of any key the token names: a
+    /// token that names no key (no `kid`, no `jwk`) can be checked only this way, and a key the
+    /// verifier chose must not be overridden by one the token chose. Data Integrity proofs never
+    /// use it. None by default.
+    fn verifier_key(&self) -> Option<&PublicJwk> {
+        None
+    }
 }
 
 /// Resolves did:key and did:jwk offline and serves pinned documents for everything else.
@@ -114,6 +124,8 @@ pub trait ControllerResolver {
 #[derive(Debug, Clone, Default)]
 pub struct OfflineResolver {
     pinned: HashMap<String, ControllerDocument>,
+    /// See [`ControllerResolver::verifier_key`].
+    verifier_key: Option<PublicJwk>,
 }
 
 impl OfflineResolver {
@@ -122,9 +134,19 @@ impl OfflineResolver {
     pub fn pin(&mut self, id: impl Into<String>, doc: ControllerDocument) {
         self.pinned.insert(id.into(), doc);
     }
+
+    /// Checks VC-JWT signatures against `key`, whatever key the tokens name (see
+    /// [`ControllerResolver::verifier_key`]).
+    pub fn trust_key(&mut self, key: PublicJwk) {
+        self.verifier_key = Some(key);
+    }
 }
 
 impl ControllerResolver for OfflineResolver {
+    fn verifier_key(&self) -> Option<&PublicJwk> {
+        self.verifier_key.as_ref()
+    }
+
     async fn resolve_controller(&self, id: &str) -> Result<Option<ControllerDocument>> {
         if let Some(doc) = self.pinned.get(id) {
             return Ok(Some(doc.clone()));

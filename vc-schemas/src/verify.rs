@@ -1,4 +1,4 @@
-//! The verification pipeline for credentials, presentations and VC-JWTs.
+//! The verification pipeline for credentials, presentations and VC-JWTs (RS256, ES256, EdDSA).
 //!
 //! Checks run in order: parse, context, type, schema, proof, issuer, validity, status (and for
 //! presentations: holder, presentation challenge/domain, every credential inside). Each yields
@@ -22,8 +22,8 @@ use status::status_check;
 use crate::{
     context,
     did::{ControllerResolver, Purpose},
-    model::types_of,
-    proof::jwt,
+    model::{id_of, types_of},
+    proof::jwt::{self, KeySource},
     schema::{self, Kind},
 };
 
@@ -102,32 +102,47 @@ pub async fn verify_jwt<R: ControllerResolver>(token: &str, opts: &Options<'_, R
     }
     schema_check(&mut r, doc);
     let signed = match decoded.verify_signature(opts.resolver).await {
-        Ok(Ok(())) => match decoded.claim_mismatches().as_slice() {
+        Ok(Ok(verified)) => match decoded.claim_mismatches().as_slice() {
             [] => {
-                r.ok(
-                    "proof",
-                    format!("VC-JWT EdDSA signature by {}", decoded.kid().unwrap_or_default()),
-                );
-                true
+                r.ok("proof", format!("VC-JWT {} signature by {}", verified.alg, verified.key));
+                Some(verified.key)
             }
             bad => {
                 r.failed("proof", bad.join("; "));
-                false
+                None
             }
         },
         Ok(Err(reason)) => {
             r.failed("proof", reason);
-            false
+            None
         }
         Err(e) => {
             r.unknown("proof", e.to_string());
-            false
+            None
         }
     };
-    issuer_check(&mut r, doc, &[], decoded.kid().filter(|_| signed));
+    match &signed {
+        Some(KeySource::Method(kid)) => issuer_check(&mut r, doc, &[], Some(kid)),
+        Some(unbound) => unbound_issuer_check(&mut r, doc, unbound),
+        None => issuer_check(&mut r, doc, &[], None),
+    }
     validity_check(&mut r, doc, opts.now);
     status_check(&mut r, doc, opts).await;
     r
+}
+
+/// The issuer check for a VC-JWT checked with a key no controller document names (the header's
+/// `jwk`, or the verifier's own): the key is not the issuer's by any document, so the binding is
+/// not made, and the report says so. A `kid` in such a token is never taken as the signer: it
+/// would let the token name the issuer's method while carrying its own key.
+fn unbound_issuer_check(r: &mut Report, doc: &Value, key: &KeySource) {
+    match doc.get("issuer").and_then(id_of) {
+        None => r.failed("issuer", "credential has no issuer id"),
+        Some(issuer) => r.skipped(
+            "issuer",
+            format!("signed with {key}; no controller document binds it to the issuer {issuer}"),
+        ),
+    }
 }
 
 /// Verifies a presentation: the holder's proof, the expected challenge and domain, and every

@@ -1,13 +1,15 @@
-//! The 1EdTech public validator's OB 3.0 samples: every valid one verifies; every
-//! `simple-err-*` one fails on the check its name says.
+//! The 1EdTech public validator's OB 3.0 samples: every valid one verifies, baked badges and
+//! RS256 VC-JWTs included; every `simple-err-*` one fails on the check its name says.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use common::{block_on, json, methods_of, sample_resolver};
+use common::{block_on, json, methods_of, sample_resolver, specs};
 use serde_json::Value;
 use vc_schemas::{
+    bake,
     did::{ControllerDocument, OfflineResolver},
+    proof::{jose::PublicJwk, jwt},
     verify::{self, Options, Outcome, Report, Status},
 };
 
@@ -180,4 +182,78 @@ fn bitstring_status_list_sample_is_revoked() {
         let report = check(&doc, &resolver, &[]);
         assert_eq!(report.outcome, Outcome::Indeterminate, "{name}");
     }
+}
+
+/// The credential baked into a sample badge.
+fn unbaked(name: &str) -> String {
+    let bytes = std::fs::read(specs().join(DIR).join(name)).unwrap();
+    bake::unbake(&bytes).unwrap().unwrap_or_else(|| panic!("{name} is not an image"))
+}
+
+fn check_text(text: &str, resolver: &OfflineResolver) -> Report {
+    let opts = Options { now: now(), resolver, status_lists: &[], challenge: None, domain: None };
+    block_on(verify::verify_text(text, &opts))
+}
+
+#[test]
+fn baked_json_badges_verify() {
+    for name in ["simple-json.png", "simple-json.svg"] {
+        let text = unbaked(name);
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        let methods = methods_of(&doc);
+        let resolver = sample_resolver(&methods.iter().map(String::as_str).collect::<Vec<_>>());
+        let report = check_text(&text, &resolver);
+        assert_eq!(report.outcome, Outcome::Valid, "{name}: {report:#?}");
+        assert_eq!(status_of(&report, "schema"), Status::Ok, "{name}");
+    }
+}
+
+#[test]
+fn baked_rs256_jwt_badges_verify_with_the_key_in_their_header() {
+    for name in ["simple-jwt.png", "simple-jwt.svg"] {
+        let token = unbaked(name);
+        assert!(jwt::looks_like_jwt(&token), "{name}");
+        let report = check_text(&token, &OfflineResolver::default());
+        assert_eq!(report.outcome, Outcome::Valid, "{name}: {report:#?}");
+        let proof = report.check("proof").unwrap();
+        assert!(proof.reason.contains("VC-JWT RS256 signature"), "{name}: {}", proof.reason);
+        // The header's key is the token's own choice: nothing binds it to the https issuer.
+        assert_eq!(status_of(&report, "issuer"), Status::Skipped, "{name}");
+    }
+}
+
+/// The public RSA keys the samples carry (in the `jwk` header of the baked VC-JWTs).
+fn sample_rsa_keys() -> Vec<PublicJwk> {
+    ["simple-jwt.png", "simple-jwt.svg"]
+        .into_iter()
+        .map(|name| {
+            let decoded = jwt::decode(&unbaked(name)).unwrap();
+            PublicJwk::from_json(&decoded.header()["jwk"]).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn simple_jwt_txt_names_no_key_and_none_of_the_samples_keys_signed_it() {
+    let token = common::read(&format!("{DIR}/simple.jwt.txt"));
+    let decoded = jwt::decode(&token).unwrap();
+    assert_eq!(decoded.header()["alg"], "RS256");
+    assert!(decoded.kid().is_none() && decoded.header().get("jwk").is_none());
+    // No key named: could not check, never a pass.
+    let unchecked = block_on(decoded.verify_signature(&OfflineResolver::default()));
+    assert!(unchecked.unwrap_err().to_string().contains("names none"));
+    // The samples' only RSA keys are the two in the baked badges; the validator's test key is
+    // Ed25519, which cannot make an RS256 signature. Neither RSA key signed this token.
+    for key in sample_rsa_keys() {
+        let mut resolver = OfflineResolver::default();
+        resolver.trust_key(key);
+        let verdict = block_on(decoded.verify_signature(&resolver)).unwrap();
+        assert_eq!(verdict, Err("invalid signature".to_owned()));
+    }
+    // And its credential names a draft context URL that is not embedded: could not check,
+    // whatever key is given (contexts are never aliased or fetched).
+    let report = check_text(&token, &OfflineResolver::default());
+    assert_eq!(report.outcome, Outcome::Indeterminate, "{report:#?}");
+    let context = report.check("context").unwrap();
+    assert!(context.reason.contains("imsglobal.github.io"), "{}", context.reason);
 }

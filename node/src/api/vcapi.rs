@@ -299,8 +299,14 @@ struct StatusChange {
     /// `revocation` or `suspension`.
     status_purpose: Purpose,
     /// `true` sets the bit, `false` clears it (suspension only: a revocation is final).
-    #[serde(default)]
+    /// Absent means `true`; `null` is refused like any other non-boolean.
+    #[serde(default, deserialize_with = "present_bool")]
     status: Option<bool>,
+}
+
+/// A field that, when present, must be a JSON boolean (serde reads `null` as absent otherwise).
+fn present_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    <bool as Deserialize>::deserialize(d).map(Some)
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

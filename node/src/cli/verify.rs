@@ -1,16 +1,20 @@
-//! `badgemesh verify`: verify a credential, presentation or VC-JWT; print the JSON report.
+//! `badgemesh verify`: verify a credential, presentation or VC-JWT, as a file or baked into a
+//! PNG or SVG badge; print the JSON report.
 //!
-//! Exit status: 0 valid, 1 invalid, 2 could not be checked (usage, unreadable input, unknown
-//! context or key, status unknown).
+//! Exit status: 0 valid, 1 invalid, 2 could not be checked (usage, unreadable input, an image
+//! with no credential or several, unknown context or key, status unknown).
 
 use std::{
+    io::Read,
     path::{Path, PathBuf},
     process::ExitCode,
 };
 
 use clap::Args;
 use vc_schemas::{
+    bake,
     did::{ControllerDocument, OfflineResolver},
+    proof::jose::PublicJwk,
     verify::{self, Options, Outcome},
 };
 
@@ -37,7 +41,12 @@ pub struct VerifyArgs {
     /// not did:key or did:jwk (repeatable). Never fetched from the network.
     #[arg(long = "controller", value_name = "FILE")]
     pub controllers: Vec<PathBuf>,
-    /// The credential, presentation or VC-JWT, or `-` for standard input.
+    /// The issuer's public key as a JWK (RSA, EC P-256 or OKP Ed25519) to check a VC-JWT with,
+    /// instead of any key the token names: needed for tokens that name none.
+    #[arg(long = "jwk", value_name = "FILE")]
+    pub jwk: Option<PathBuf>,
+    /// The credential, presentation or VC-JWT, a PNG or SVG badge with one baked in, or `-` for
+    /// standard input.
     pub file: PathBuf,
 }
 
@@ -46,16 +55,23 @@ pub struct VerifyArgs {
 /// received by gossip): the node's verifier does the work, offline, and the report also names
 /// each list used and its age.
 pub async fn run(dir: Option<&Path>, args: &VerifyArgs) -> Result<ExitCode, Failure> {
-    let text = read_input(&args.file)?;
+    let text = read_document(&args.file)?;
     if args.status_lists.is_empty()
         && args.controllers.is_empty()
+        && args.jwk.is_none()
         && let Some(client) = dir.and_then(|d| Client::for_node(d).ok())
     {
         return through_node(&client, &text, args).await;
     }
     let status_lists =
         args.status_lists.iter().map(|arg| status_list(arg)).collect::<Result<Vec<_>, _>>()?;
-    let resolver = resolver(&args.controllers)?;
+    let mut resolver = resolver(&args.controllers)?;
+    if let Some(path) = &args.jwk {
+        let jwk = parse_json(&read_input(path)?, path)?;
+        let key = PublicJwk::from_json(&jwk)
+            .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+        resolver.trust_key(key);
+    }
     let opts = Options {
         now: chrono::Utc::now(),
         resolver: &resolver,
@@ -71,6 +87,32 @@ pub async fn run(dir: Option<&Path>, args: &VerifyArgs) -> Result<ExitCode, Fail
         Outcome::Invalid => ExitCode::from(1),
         Outcome::Indeterminate => ExitCode::from(2),
     })
+}
+
+/// The document to verify: the file as text, or the credential baked into it when it is a PNG
+/// or SVG badge (told by content, whatever the file is called).
+fn read_document(path: &Path) -> Result<String, Failure> {
+    let name = || {
+        if path == Path::new("-") {
+            "standard input".to_owned()
+        } else {
+            path.display().to_string()
+        }
+    };
+    let mut bytes = Vec::new();
+    if path == Path::new("-") {
+        std::io::stdin().read_to_end(&mut bytes).map(drop)
+    } else {
+        std::fs::read(path).map(|b| bytes = b)
+    }
+    .map_err(|e| Failure::input(format!("{}: {e}", name())))?;
+    match bake::unbake(&bytes) {
+        Ok(Some(credential)) => Ok(credential),
+        Ok(None) => String::from_utf8(bytes).map_err(|_| {
+            Failure::input(format!("{}: neither UTF-8 text nor a PNG or SVG badge", name()))
+        }),
+        Err(e) => Err(Failure::input(format!("{}: {e}", name()))),
+    }
 }
 
 async fn through_node(client: &Client, text: &str, args: &VerifyArgs) -> Result<ExitCode, Failure> {

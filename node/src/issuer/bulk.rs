@@ -124,7 +124,9 @@ fn row(
     };
     let recipient = request.recipient().map_err(|e| e.to_string())?;
     request.purpose().map_err(|e| e.to_string())?;
-    let content: Vec<&str> = COLUMNS.iter().map(|c| get(c).unwrap_or("")).collect();
+    // The recipient enters the key normalized (addresses are case-insensitive), so not raw.
+    let content: Vec<&str> =
+        COLUMNS.iter().filter(|c| **c != "recipient").map(|c| get(c).unwrap_or("")).collect();
     let key = row_key(request.achievement_uuid(), get("id"), recipient.value(), &content);
     Ok(AwardRequest { key: Some(key), ..request })
 }

@@ -16,12 +16,47 @@ use axum::{
 use badgemesh_node::{
     api::{self, AppState, Limits},
     config::Http,
+    cpu::CpuPool,
     issuer::{Issuer, lists},
     keys,
     store::{STORE_FILE, Store},
 };
 use serde_json::{Value, json};
 use tower::ServiceExt;
+
+/// A did:key used as a holder and subject.
+pub const HOLDER: &str = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
+
+/// A credential whose `evidence` is a clique of `n` blank nodes linked by an inline
+/// `@id`-typed term, with a proof so that verification canonicalizes it.
+pub fn clique(n: usize) -> Value {
+    let evidence: Vec<Value> = (0..n)
+        .map(|i| {
+            let others: Vec<String> =
+                (0..n).filter(|&j| j != i).map(|j| format!("_:b{j}")).collect();
+            json!({"id": format!("_:b{i}"), "rel": others})
+        })
+        .collect();
+    json!({
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            {"rel": {"@id": "https://example.org/rel", "@type": "@id"}}
+        ],
+        "type": ["VerifiableCredential"],
+        "issuer": HOLDER,
+        "validFrom": "2024-01-01T00:00:00Z",
+        "credentialSubject": {"id": HOLDER},
+        "evidence": evidence,
+        "proof": {
+            "type": "DataIntegrityProof",
+            "cryptosuite": "eddsa-rdfc-2022",
+            "created": "2024-01-01T00:00:00Z",
+            "verificationMethod": format!("{HOLDER}#{}", &HOLDER["did:key:".len()..]),
+            "proofPurpose": "assertionMethod",
+            "proofValue": "z5C5b6pCTYGRsRXT3Ae1nsnBwrbxCbwqbHATGSWhvzg2ffjkZpqh5QPxmrGTSYTGnqFMPBdFFEYGP4Mm7UEBoHHhM"
+        }
+    })
+}
 
 /// The token of every in-process app.
 pub const TOKEN: &str = "test-token-0123456789";
@@ -70,12 +105,21 @@ impl App {
         Self::build(Limits::from(&Http::default()), Some(max_age))
     }
 
+    /// A node whose CPU work runs on `cpu` (tests fill a small pool).
+    pub fn with_cpu(cpu: CpuPool) -> Self {
+        Self::build_on(Limits::from(&Http::default()), None, cpu)
+    }
+
     fn build(limits: Limits, max_list_age: Option<chrono::Duration>) -> Self {
+        Self::build_on(limits, max_list_age, CpuPool::for_this_machine(64))
+    }
+
+    fn build_on(limits: Limits, max_list_age: Option<chrono::Duration>, cpu: CpuPool) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let key = Arc::new(keys::create(dir.path()).unwrap());
         let store =
             Store::open(&dir.path().join(STORE_FILE), lists::finisher(key.clone())).unwrap();
-        let issuer = Issuer::new(store, key, "https://issuer.test".into(), None);
+        let issuer = Issuer::with_cpu(store, key, "https://issuer.test".into(), None, cpu);
         let state = AppState {
             issuer: issuer.clone(),
             p2p: None,
@@ -272,6 +316,16 @@ impl Node {
         if self._tmp.is_none() {
             self._tmp = old._tmp.take();
         }
+    }
+
+    /// Keeps `tmp` (the data directory's parent) as long as this node.
+    pub fn keep(&mut self, tmp: tempfile::TempDir) {
+        self._tmp = Some(tmp);
+    }
+
+    /// The exit status, once the process has ended.
+    pub fn try_wait(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.as_mut()?.try_wait().ok().flatten()
     }
 
     /// Takes the directory (and its temporary parent) for a later restart.

@@ -1,22 +1,27 @@
-//! VC-JWT: a credential secured as a compact JWS with EdDSA.
+//! VC-JWT: a credential secured as a compact JWS.
 //!
-//! The payload is the credential itself (VC-JOSE-COSE) plus the registered claims the OB 3.0
-//! JWT section asks for (`iss`, `jti`, `nbf`, `sub`, `exp`), so both kinds of verifier accept it.
-//! The header carries `typ: vc+jwt` (the Recommendation's value; ssi would write `vc-ld+jwt`).
-//! Legacy VCDM 1.1 tokens that wrap the credential in a `vc` claim are read too. The compact
-//! serialization is three base64url parts; the signature is `ed25519-dalek`'s.
+//! Badgemesh signs with EdDSA. The payload is the credential itself (VC-JOSE-COSE) plus the
+//! registered claims the OB 3.0 JWT section asks for (`iss`, `jti`, `nbf`, `sub`, `exp`), so both
+//! kinds of verifier accept it. The header carries `typ: vc+jwt` (the Recommendation's value;
+//! ssi would write `vc-ld+jwt`). Legacy VCDM 1.1 tokens that wrap the credential in a `vc` claim
+//! are read too. The compact serialization is three base64url parts.
+//!
+//! Verification takes RS256, ES256 and EdDSA ([`super::jose`]). The key comes from, in order:
+//! the verifier ([`ControllerResolver::verifier_key`]), the `kid` (a DID URL or a pinned
+//! controller's method), the header's `jwk`. Which one it was decides what the signature proves
+//! about the issuer ([`KeySource`]).
 
-use std::sync::OnceLock;
+use std::{borrow::Cow, sync::OnceLock};
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::DateTime;
-use ed25519_dalek::Signature;
 use serde_json::{Map, Value};
 
+use super::jose::{Alg, PublicJwk};
 use crate::{
     Error, Result,
     did::{ControllerResolver, Purpose},
-    key::{Ed25519Key, method_public_key},
+    key::Ed25519Key,
     model::id_of,
 };
 
@@ -85,6 +90,39 @@ pub fn sign(credential: &Value, key: &Ed25519Key) -> Result<String> {
 pub fn looks_like_jwt(text: &str) -> bool {
     let t = text.trim();
     t.split('.').count() == 3 && t.starts_with("ey")
+}
+
+/// Where the key that checked a VC-JWT came from, which decides what the signature proves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// The verification method the `kid` names, in a controller document that authorizes it for
+    /// assertions: the signature can be bound to the controller (the issuer, when they match).
+    Method(String),
+    /// The public key in the JWS header's `jwk`: whoever made the token chose it, so the
+    /// signature proves the token is intact, not who issued it.
+    HeaderJwk,
+    /// The key the verifier supplied ([`ControllerResolver::verifier_key`]): trusted by the
+    /// verifier's own decision, not bound to the issuer by any document.
+    Verifier,
+}
+
+impl std::fmt::Display for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Method(kid) => f.write_str(kid),
+            Self::HeaderJwk => f.write_str("the key in the JWS header (jwk)"),
+            Self::Verifier => f.write_str("the key the verifier supplied"),
+        }
+    }
+}
+
+/// A VC-JWT signature that verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// The header's algorithm.
+    pub alg: Alg,
+    /// The key that checked it.
+    pub key: KeySource,
 }
 
 /// A VC-JWT split into its parts. The header and signature are decoded at once; the payload
@@ -156,23 +194,59 @@ impl DecodedJwt {
         self.header.get("kid").and_then(Value::as_str)
     }
 
-    /// Checks the EdDSA signature against the key `kid` names. `Ok(Err(reason))` is an invalid
-    /// token; `Err` means it could not be checked.
+    /// Checks the signature (RS256, ES256 or EdDSA) with the key the verifier supplies, else the
+    /// key `kid` names, else the header's `jwk`. `Ok(Err(reason))` is an invalid token (a
+    /// refused or mismatched `alg`, a bad key, a wrong signature); `Err` means it could not be
+    /// checked (the key is unknown, or the token names none).
     pub async fn verify_signature(
         &self,
         resolver: &impl ControllerResolver,
-    ) -> Result<std::result::Result<(), String>> {
-        let alg = self.header.get("alg").and_then(Value::as_str).unwrap_or_default();
-        if alg != "EdDSA" {
-            return Ok(Err(format!(
-                "unsupported JWS algorithm {alg:?} (Badgemesh verifies EdDSA)"
-            )));
+    ) -> Result<std::result::Result<Verified, String>> {
+        let alg = match Alg::from_header(self.header.get("alg")) {
+            Ok(alg) => alg,
+            Err(reason) => return Ok(Err(reason)),
+        };
+        // RFC 7515 §4.1.11: a verifier must refuse extensions it does not understand (`b64`
+        // among them, which would change what the signature covers). Badgemesh knows none.
+        if let Some(crit) = self.header.get("crit") {
+            return Ok(Err(format!("JWS header has critical extensions {crit} (none supported)")));
         }
+        let (key, source) = match self.signing_key(resolver).await? {
+            Ok(found) => found,
+            Err(reason) => return Ok(Err(reason)),
+        };
+        Ok(key
+            .verify(alg, &self.token.as_bytes()[..self.signed_len], &self.signature)
+            .map(|()| Verified { alg, key: source }))
+    }
+
+    /// The key to check the signature with, and where it came from.
+    async fn signing_key<'r>(
+        &self,
+        resolver: &'r impl ControllerResolver,
+    ) -> Result<std::result::Result<(Cow<'r, PublicJwk>, KeySource), String>> {
+        if let Some(key) = resolver.verifier_key() {
+            return Ok(Ok((Cow::Borrowed(key), KeySource::Verifier)));
+        }
+        let header_jwk = self.header.get("jwk");
         let Some(kid) = self.kid() else {
-            return Ok(Err("JWS header has no kid".into()));
+            let Some(jwk) = header_jwk else {
+                return Err(Error::Resolution {
+                    id: "the VC-JWT's signing key".into(),
+                    reason:
+                        "the JWS header names none (no kid, no jwk); the verifier must supply it"
+                            .into(),
+                });
+            };
+            return Ok(Self::header_key(jwk));
         };
         let controller = kid.split('#').next().unwrap_or(kid);
         let Some(doc) = resolver.resolve_controller(controller).await? else {
+            // A `kid` is only a hint (RFC 7515 §4.1.4): with an unknown controller the header's
+            // own key can still be checked, but proves nothing about the issuer.
+            if let Some(jwk) = header_jwk {
+                return Ok(Self::header_key(jwk));
+            }
             return Err(Error::Resolution {
                 id: controller.to_owned(),
                 reason: "no controller document known".into(),
@@ -184,16 +258,15 @@ impl DecodedJwt {
         if !doc.allows(kid, Purpose::AssertionMethod) {
             return Ok(Err(format!("{controller} does not authorize {kid} for assertionMethod")));
         }
-        let key = match method_public_key(&method) {
-            Ok(k) => k,
-            Err(e) => return Ok(Err(e.to_string())),
-        };
-        let Ok(signature) = Signature::from_slice(&self.signature) else {
-            return Ok(Err("signature is not 64 bytes".into()));
-        };
-        Ok(key
-            .verify_strict(&self.token.as_bytes()[..self.signed_len], &signature)
-            .map_err(|_| "invalid signature".to_owned()))
+        Ok(PublicJwk::from_method(&method)
+            .map(|key| (Cow::Owned(key), KeySource::Method(kid.to_owned())))
+            .map_err(|e| e.to_string()))
+    }
+
+    fn header_key<'r>(jwk: &Value) -> std::result::Result<(Cow<'r, PublicJwk>, KeySource), String> {
+        PublicJwk::from_json(jwk)
+            .map(|key| (Cow::Owned(key), KeySource::HeaderJwk))
+            .map_err(|e| format!("JWS header jwk: {e}"))
     }
 
     /// Checks that the registered claims present agree with the credential (OB 3.0 §8.2.4).
