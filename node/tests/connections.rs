@@ -20,12 +20,12 @@ use std::{
 use common::{Node, badgemesh, wait_for};
 use serde_json::{Value, json};
 
-/// A node whose header (and idle) timeout is one second, with `extra` config lines.
-fn quick_node(extra_http: &str) -> Node {
+/// A node whose header (and idle) timeout is `timeout_secs`, with `extra` config lines.
+fn quick_node(timeout_secs: u64, extra_http: &str) -> Node {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("node");
     assert!(badgemesh(&dir, &["init"]).status.success());
-    set_http(&dir, &format!("header_timeout_secs = 1\n{extra_http}"));
+    set_http(&dir, &format!("header_timeout_secs = {timeout_secs}\n{extra_http}"));
     let mut node = Node::run_in(&dir, &["--no-p2p"]);
     node.keep(tmp);
     node
@@ -72,7 +72,7 @@ fn get(addr: SocketAddr, path: &str, token: Option<&str>) -> reqwest::blocking::
 
 #[test]
 fn idle_and_slowloris_connections_are_closed() {
-    let node = quick_node("");
+    let node = quick_node(1, "");
     let a = addr(&node);
     // A socket that never says anything.
     let mut idle = TcpStream::connect(a).unwrap();
@@ -107,7 +107,7 @@ fn idle_and_slowloris_connections_are_closed() {
 
 #[test]
 fn the_connection_cap_holds_and_frees_slots() {
-    let node = quick_node("max_connections = 4");
+    let node = quick_node(1, "max_connections = 4");
     let a = addr(&node);
     let hogs: Vec<TcpStream> = (0..4).map(|_| TcpStream::connect(a).unwrap()).collect();
     // The fifth client waits in the backlog, then is served once the idle ones time out.
@@ -153,7 +153,7 @@ fn more_idle_connections_than_file_descriptors_do_not_lock_everyone_out() {
 
 #[test]
 fn sigterm_with_half_sent_requests_exits_promptly() {
-    let mut node = quick_node("header_timeout_secs = 60");
+    let mut node = quick_node(60, "");
     let a = addr(&node);
     // Half a head, and a head with half its body.
     let mut half_head = TcpStream::connect(a).unwrap();
@@ -176,7 +176,7 @@ fn sigterm_with_half_sent_requests_exits_promptly() {
 
 #[test]
 fn hostile_verifications_leave_health_and_the_admin_api_answering() {
-    let node = quick_node("header_timeout_secs = 30");
+    let node = quick_node(30, "");
     let a = addr(&node);
     let bomb = json!({"verifiableCredential": common::clique(160), "options": {"checks": ["proof"]}});
     let attackers: Vec<_> = (0..8)
