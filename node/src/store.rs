@@ -25,7 +25,7 @@ pub mod tables;
 use std::{collections::BTreeSet, path::Path, sync::Arc};
 
 use redb::{Database, ReadTransaction, ReadableDatabase, WriteTransaction};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::{Error, Result};
 
@@ -68,8 +68,10 @@ pub struct Store {
     pub allocator: Arc<allocator::Allocator>,
     /// The writer thread, joined by [`Store::close`].
     thread: Arc<std::sync::Mutex<Option<std::thread::JoinHandle<()>>>>,
-    /// Notified after every commit that re-signed status lists (the gossip task publishes them).
-    lists_changed: Arc<tokio::sync::Notify>,
+    /// Counts the commits that re-signed status lists (the gossip task publishes them). A
+    /// watch channel, not a `Notify`: a change committed while its consumer is busy elsewhere
+    /// is still there when it next looks, where `notify_waiters` would have told no one.
+    lists_changed: Arc<watch::Sender<u64>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -95,7 +97,7 @@ impl Store {
         let db = Arc::new(db);
         let (jobs, rx) = mpsc::channel(QUEUE);
         let writer_db = db.clone();
-        let lists_changed = Arc::new(tokio::sync::Notify::new());
+        let lists_changed = Arc::new(watch::Sender::new(0));
         let notify = lists_changed.clone();
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
@@ -105,9 +107,10 @@ impl Store {
         Ok(Self { db, jobs, allocator, thread, lists_changed })
     }
 
-    /// Resolves after the next commit that re-signed status lists.
-    pub fn lists_changed(&self) -> Arc<tokio::sync::Notify> {
-        self.lists_changed.clone()
+    /// A receiver that sees every commit that re-signed status lists, including those made
+    /// before it next waits.
+    pub fn lists_changed(&self) -> watch::Receiver<u64> {
+        self.lists_changed.subscribe()
     }
 
     /// Lets the writer finish what is queued and waits for it to release the file. Call it on
@@ -159,7 +162,7 @@ fn writer(
     db: &Database,
     mut rx: mpsc::Receiver<Job>,
     mut finisher: Finisher,
-    lists_changed: &tokio::sync::Notify,
+    lists_changed: &watch::Sender<u64>,
 ) {
     while let Some(first) = rx.blocking_recv() {
         let mut group = vec![first];
@@ -174,7 +177,7 @@ fn writer(
             Err(e) => {
                 tracing::error!(error = %e, operations = replies.len(), "store commit failed")
             }
-            Ok(()) if resigned => lists_changed.notify_waiters(),
+            Ok(()) if resigned => lists_changed.send_modify(|n| *n += 1),
             Ok(()) => {}
         }
         for reply in replies {
@@ -226,6 +229,26 @@ mod tests {
 
     fn store(dir: &Path) -> Store {
         Store::open(&dir.join(STORE_FILE), Box::new(|_| Ok(()))).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_list_change_committed_while_nobody_waits_is_still_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path());
+        let mut changed = s.lists_changed();
+        // The consumer is busy elsewhere (not waiting) when the commit lands.
+        s.write(|b| {
+            b.dirty_lists.insert("revocation-1".into());
+            Ok(())
+        })
+        .await
+        .unwrap();
+        assert!(changed.has_changed().unwrap(), "the change was lost");
+        changed.changed().await.unwrap();
+        assert!(!changed.has_changed().unwrap());
+        // A commit that re-signed nothing is not a change.
+        s.write(|_| Ok(())).await.unwrap();
+        assert!(!changed.has_changed().unwrap());
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,6 +4,7 @@
 use chrono::Utc;
 use libp2p::{Multiaddr, PeerId};
 use serde_json::Value;
+use tokio::sync::mpsc;
 use vc_schemas::{
     did::OfflineResolver,
     verify::{self, Options, Status},
@@ -36,6 +37,43 @@ pub fn reach(store: &Store, did: &str) -> Result<(PeerId, Vec<Multiaddr>)> {
         .map(|a| a.iter().filter_map(|x| x.as_str()?.parse().ok()).collect())
         .unwrap_or_default();
     Ok((peer, addresses))
+}
+
+/// Delivery messages waiting to be judged. Judging verifies a signature, so a peer must not be
+/// able to start that work without bound: past this many, messages are dropped at the door and
+/// their sender disconnected ([`admit`]).
+pub const QUEUE: usize = 64;
+
+/// A delivery message waiting for the worker.
+pub type Job = (PeerId, Request);
+
+/// Whether a message got into the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Queued: acknowledge it.
+    Queued,
+    /// The queue is full (or the worker stopped): drop it and penalise the sender.
+    Dropped,
+}
+
+/// Puts a message in the worker's queue without waiting.
+pub fn admit(queue: &mpsc::Sender<Job>, peer: PeerId, request: Request) -> Admission {
+    match queue.try_send((peer, request)) {
+        Ok(()) => Admission::Queued,
+        Err(_) => Admission::Dropped,
+    }
+}
+
+/// Starts the worker that judges delivery messages one at a time, in arrival order; returns
+/// its queue ([`QUEUE`] long).
+pub fn spawn_worker(store: Store, did: String) -> mpsc::Sender<Job> {
+    let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
+    tokio::spawn(async move {
+        while let Some((peer, request)) = rx.recv().await {
+            received(store.clone(), did.clone(), peer, request).await;
+        }
+    });
+    tx
 }
 
 /// Handles one delivery message from `peer` (its receipt is already acknowledged).
@@ -106,4 +144,23 @@ async fn decision(store: &Store, peer: PeerId, credential_id: &str, accepted: bo
     store.write(move |b| credentials::set_claim(b, &uuid, claim)).await?;
     tracing::info!(credential = %credential_id, accepted, "the recipient answered");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_queue_drops_instead_of_growing() {
+        let (tx, _rx) = mpsc::channel::<Job>(2);
+        let peer = PeerId::random();
+        let offer = || Request::Decision { credential_id: "urn:uuid:x".into(), accepted: true };
+        assert_eq!(admit(&tx, peer, offer()), Admission::Queued);
+        assert_eq!(admit(&tx, peer, offer()), Admission::Queued);
+        assert_eq!(admit(&tx, peer, offer()), Admission::Dropped);
+        drop(_rx);
+        let (tx, rx) = mpsc::channel::<Job>(2);
+        drop(rx);
+        assert_eq!(admit(&tx, peer, offer()), Admission::Dropped, "a stopped worker drops too");
+    }
 }

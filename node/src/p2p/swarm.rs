@@ -3,7 +3,7 @@
 //! mDNS. Judging and storing gossip happens in a separate validator task, so the swarm keeps
 //! turning while a list is verified and written.
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{collections::HashMap, time::Duration};
 
 use chrono::Utc;
 use futures::StreamExt;
@@ -16,7 +16,7 @@ use libp2p::{
     tcp, yamux,
 };
 use sha2::{Digest, Sha256};
-use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use super::{
     Command, GossipCounts, NetInfo, PeerInfo, deliver,
@@ -167,13 +167,13 @@ pub(crate) struct Task {
     commands: mpsc::Receiver<Command>,
     judge: mpsc::Sender<validator::Job>,
     verdicts: mpsc::Receiver<validator::Done>,
-    lists_changed: Arc<Notify>,
+    lists_changed: watch::Receiver<u64>,
     /// `validFrom` of our own lists as last published.
     published: HashMap<String, chrono::DateTime<Utc>>,
     sync_every: Duration,
     counts: GossipCounts,
-    /// This node's DID: offers addressed to anyone else are refused.
-    did: String,
+    /// The delivery worker's bounded queue (it refuses offers not addressed to this node's DID).
+    inbox: mpsc::Sender<super::inbox::Job>,
     /// A publish found no peers: ask peers for their heads (and so offer ours) soon.
     resync_soon: bool,
     /// When each peer was last asked for its heads.
@@ -191,7 +191,9 @@ impl Task {
     ) -> Self {
         let (judge, verdicts) = validator::spawn(store.clone());
         let lists_changed = store.lists_changed();
+        let inbox = super::inbox::spawn_worker(store.clone(), did);
         Self {
+            inbox,
             swarm,
             store,
             commands,
@@ -201,7 +203,6 @@ impl Task {
             published: HashMap::new(),
             sync_every,
             counts: GossipCounts::default(),
-            did,
             resync_soon: false,
             asked: HashMap::new(),
         }
@@ -222,7 +223,6 @@ impl Task {
         let mut soon = tokio::time::interval(Duration::from_millis(500));
         self.publish_own().await;
         loop {
-            let changed = self.lists_changed.clone();
             tokio::select! {
                 event = self.swarm.select_next_some() => self.on_event(event),
                 command = self.commands.recv() => match command {
@@ -230,7 +230,7 @@ impl Task {
                     None => break,
                 },
                 Some(done) = self.verdicts.recv() => self.on_verdict(done),
-                () = changed.notified() => self.publish_own().await,
+                Ok(()) = self.lists_changed.changed() => self.publish_own().await,
                 _ = timer.tick() => self.sync_round(),
                 _ = soon.tick(), if self.resync_soon => {
                     self.resync_soon = false;
@@ -393,17 +393,22 @@ impl Task {
                 message: request_response::Message::Request { request, channel, .. },
                 ..
             })) => {
-                let _ = self
-                    .swarm
-                    .behaviour_mut()
-                    .deliver
-                    .send_response(channel, deliver::Response::Received);
-                tokio::spawn(super::inbox::received(
-                    self.store.clone(),
-                    self.did.clone(),
-                    peer,
-                    request,
-                ));
+                match super::inbox::admit(&self.inbox, peer, request) {
+                    super::inbox::Admission::Queued => {
+                        let _ = self
+                            .swarm
+                            .behaviour_mut()
+                            .deliver
+                            .send_response(channel, deliver::Response::Received);
+                    }
+                    super::inbox::Admission::Dropped => {
+                        // Unanswered (the channel drops) and disconnected: a peer that floods
+                        // the inbox pays with its connection.
+                        self.counts.rejected += 1;
+                        tracing::warn!(%peer, "delivery queue full: message dropped, peer disconnected");
+                        let _ = self.swarm.disconnect_peer_id(peer);
+                    }
+                }
             }
             SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::Message {
                 peer,
