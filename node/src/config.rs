@@ -319,7 +319,9 @@ fn check_public_url(text: &str) -> std::result::Result<(), String> {
         Some(url::Host::Ipv4(ip)) if ip.is_unspecified() || ip.is_broadcast() => {
             bad("names an address nobody can reach")
         }
-        Some(url::Host::Ipv6(ip)) if ip.is_unspecified() => bad("names an address nobody can reach"),
+        Some(url::Host::Ipv6(ip)) if ip.is_unspecified() => {
+            bad("names an address nobody can reach")
+        }
         Some(_) => Ok(()),
     }
 }
@@ -380,7 +382,10 @@ mod tests {
         }
         let mut c = parse("").unwrap();
         c.http.public_url = "https://badges.example.edu/node".into();
-        assert_eq!(c.public_base("0.0.0.0:1".parse().unwrap()).unwrap(), "https://badges.example.edu/node");
+        assert_eq!(
+            c.public_base("0.0.0.0:1".parse().unwrap()).unwrap(),
+            "https://badges.example.edu/node"
+        );
     }
 
     #[test]

@@ -95,7 +95,9 @@ pub async fn run(dir: &Path, overrides: &Overrides) -> Result<()> {
     let base = config.public_base(bound).map_err(Error::Invalid)?;
     if !bound.ip().is_loopback() {
         tracing::warn!(%bound, "listening beyond loopback: the admin API is reachable from the network (listen_beyond_loopback = true)");
-        eprintln!("badgemesh: warning: listening on {bound}: the admin API is reachable beyond this machine");
+        eprintln!(
+            "badgemesh: warning: listening on {bound}: the admin API is reachable beyond this machine"
+        );
     }
     let store = Store::open(&dir.join(STORE_FILE), lists::finisher(key.clone()))?;
     let mailer = match config.smtp.relay.trim() {

@@ -388,7 +388,8 @@ impl Issuer {
             .store
             .write(move |b| {
                 let list_url = |name: &str| this.list_url(name);
-                let record = match credentials::insert_keyed(b, record, key.as_deref(), &list_url)? {
+                let record = match credentials::insert_keyed(b, record, key.as_deref(), &list_url)?
+                {
                     // Another request with the same key was committed first.
                     Inserted::Existing(record) => return Ok(Inserted::Existing(record)),
                     Inserted::New(record) => record,
@@ -403,7 +404,9 @@ impl Issuer {
             })
             .await?;
         let record = match inserted {
-            Inserted::Existing(record) => return Ok(Awarded { record, claim_url: None, existing: true }),
+            Inserted::Existing(record) => {
+                return Ok(Awarded { record, claim_url: None, existing: true });
+            }
             Inserted::New(record) => record,
         };
         if let (Some(mailer), Some(_)) = (&self.inner.mailer, &token) {
@@ -584,7 +587,8 @@ pub fn image_type(bytes: &[u8]) -> Result<&'static str> {
 /// larger than [`MAX_IMAGE_SIDE`] on either side.
 fn check_png(bytes: &[u8]) -> Result<()> {
     let bad = |e: &dyn std::fmt::Display| Error::Invalid(format!("the PNG does not decode: {e}"));
-    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().map_err(|e| bad(&e))?;
+    let mut reader =
+        png::Decoder::new(std::io::Cursor::new(bytes)).read_info().map_err(|e| bad(&e))?;
     let (width, height) = (reader.info().width, reader.info().height);
     if width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE {
         return Err(Error::Invalid(format!(

@@ -217,7 +217,13 @@ pub fn dialable(address: &str) -> std::result::Result<Multiaddr, String> {
     let mut parts = addr.iter();
     let host = matches!(
         parts.next(),
-        Some(Protocol::Ip4(_) | Protocol::Ip6(_) | Protocol::Dns(_) | Protocol::Dns4(_) | Protocol::Dns6(_))
+        Some(
+            Protocol::Ip4(_)
+                | Protocol::Ip6(_)
+                | Protocol::Dns(_)
+                | Protocol::Dns4(_)
+                | Protocol::Dns6(_)
+        )
     );
     let port = match (parts.next(), parts.next()) {
         (Some(Protocol::Tcp(p)), _) => p != 0,
@@ -264,7 +270,15 @@ mod tests {
         ] {
             assert!(dialable(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "  ", "/ip4/127.0.0.1", "/ip4/127.0.0.1/tcp/0", "/ip4/127.0.0.1/udp/7677", "/tcp/7677", "nonsense"] {
+        for bad in [
+            "",
+            "  ",
+            "/ip4/127.0.0.1",
+            "/ip4/127.0.0.1/tcp/0",
+            "/ip4/127.0.0.1/udp/7677",
+            "/tcp/7677",
+            "nonsense",
+        ] {
             assert!(dialable(bad).is_err(), "{bad:?}");
         }
     }

@@ -166,9 +166,8 @@ fn sigterm_with_half_sent_requests_exits_promptly() {
     let started = Instant::now();
     let pid = node.pid();
     let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
-    let status = wait_for("the node to exit after SIGTERM", Duration::from_secs(30), || {
-        node.try_wait()
-    });
+    let status =
+        wait_for("the node to exit after SIGTERM", Duration::from_secs(30), || node.try_wait());
     println!("exited {:?} after SIGTERM with two half-sent requests open", started.elapsed());
     assert!(status.success(), "{status:?}");
     drop((half_head, half_body));
@@ -178,7 +177,8 @@ fn sigterm_with_half_sent_requests_exits_promptly() {
 fn hostile_verifications_leave_health_and_the_admin_api_answering() {
     let node = quick_node(30, "");
     let a = addr(&node);
-    let bomb = json!({"verifiableCredential": common::clique(160), "options": {"checks": ["proof"]}});
+    let bomb =
+        json!({"verifiableCredential": common::clique(160), "options": {"checks": ["proof"]}});
     let attackers: Vec<_> = (0..8)
         .map(|_| {
             let bomb = bomb.clone();

@@ -34,12 +34,16 @@ fn listening_on_every_interface_needs_the_setting_and_a_public_url() {
     assert!(err.contains("listen_beyond_loopback"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
 
-    let out = badgemesh(&dir, &["run", "--http", "0.0.0.0:0", "--listen-beyond-loopback", "--no-p2p"]);
+    let out =
+        badgemesh(&dir, &["run", "--http", "0.0.0.0:0", "--listen-beyond-loopback", "--no-p2p"]);
     assert!(!out.status.success());
     let err = stderr_of(&out);
     assert!(err.contains("--public-url") && err.contains("0.0.0.0"), "{err}");
 
-    let out = badgemesh(&dir, &["run", "--http", "127.0.0.1:0", "--public-url", "javascript:alert(1)", "--no-p2p"]);
+    let out = badgemesh(
+        &dir,
+        &["run", "--http", "127.0.0.1:0", "--public-url", "javascript:alert(1)", "--no-p2p"],
+    );
     assert!(!out.status.success());
     assert!(stderr_of(&out).contains("--public-url"), "{}", stderr_of(&out));
     assert!(!dir.join("node.url").exists(), "nothing started");
@@ -113,8 +117,11 @@ fn the_data_directory_is_owner_only_whatever_the_umask_or_its_old_mode() {
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::set_permissions(dir.join("config.toml"), std::fs::Permissions::from_mode(0o666))
         .unwrap();
-    let mut child = sh("run --http 127.0.0.1:0 --tls-self-signed --p2p /ip4/127.0.0.1/tcp/0 --mdns false");
-    wait_for("node.url", Duration::from_secs(30), || std::fs::read_to_string(dir.join("node.url")).ok());
+    let mut child =
+        sh("run --http 127.0.0.1:0 --tls-self-signed --p2p /ip4/127.0.0.1/tcp/0 --mdns false");
+    wait_for("node.url", Duration::from_secs(30), || {
+        std::fs::read_to_string(dir.join("node.url")).ok()
+    });
     for (path, m) in modes(&dir) {
         let want = if Path::new(&path).is_dir() { 0o700 } else { 0o600 };
         assert_eq!(m, want, "{path} while running: {m:o}");

@@ -77,8 +77,11 @@ async fn ambiguous_status_changes_are_refused_and_change_nothing() {
         assert_eq!(now["state"], "active", "{change} changed the credential");
     }
     // A bad second entry stops the first as well.
-    let mixed = json!([{"statusPurpose": "revocation"}, {"statusPurpose": "revocation", "status": "x"}]);
-    let a = app.post("/credentials/status", &json!({"credentialId": cid, "credentialStatus": mixed})).await;
+    let mixed =
+        json!([{"statusPurpose": "revocation"}, {"statusPurpose": "revocation", "status": "x"}]);
+    let a = app
+        .post("/credentials/status", &json!({"credentialId": cid, "credentialStatus": mixed}))
+        .await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.get(&format!("/api/v1/credentials/{cid}")).await.json()["state"], "active");
     // The documented shapes work: explicit booleans, and the suite's shape without `status`.
@@ -113,7 +116,10 @@ async fn every_response_carries_the_security_headers() {
         let a = app.call(method.clone(), path, token, "", Vec::new()).await;
         let h = &a.headers;
         let csp = h[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'none'"), "{path}: {csp}");
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'none'"),
+            "{path}: {csp}"
+        );
         assert_eq!(h[header::X_FRAME_OPTIONS], "DENY", "{path}");
         assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
         assert_eq!(h[header::REFERRER_POLICY], "no-referrer", "{path}");
@@ -139,7 +145,8 @@ async fn an_svg_with_script_is_refused_at_upload() {
     }
     let image = app.call(Method::GET, &format!("/achievements/{id}/image"), None, "", vec![]).await;
     assert_eq!(image.status, StatusCode::NOT_FOUND, "nothing was stored");
-    let plain = r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><circle r="4"/></svg>"#;
+    let plain =
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><circle r="4"/></svg>"#;
     let a = app.call(Method::PUT, &path, Some(TOKEN), "image/svg+xml", plain.into()).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text());
     let image = app.call(Method::GET, &format!("/achievements/{id}/image"), None, "", vec![]).await;
@@ -179,13 +186,23 @@ async fn script_links_are_never_signed_into_credentials() {
     }
     let mut body = common::achievement_body("Links");
     body["criteria"]["id"] = json!("javascript:alert(1)");
-    assert_eq!(app.post("/api/v1/achievements", &body).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.post("/api/v1/achievements", &body).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     let mut body = common::achievement_body("Links");
-    body["alignments"] = json!([{"targetName": "x", "targetUrl": "javascript:alert(1)", "targetType": "CFItem"}]);
-    assert_eq!(app.post("/api/v1/achievements", &body).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    body["alignments"] =
+        json!([{"targetName": "x", "targetUrl": "javascript:alert(1)", "targetType": "CFItem"}]);
+    assert_eq!(
+        app.post("/api/v1/achievements", &body).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     let mut body = common::achievement_body("Links");
     body["name"] = json!("\u{200B}\u{FEFF}");
-    assert_eq!(app.post("/api/v1/achievements", &body).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.post("/api/v1/achievements", &body).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 }
 
 #[tokio::test]
@@ -239,7 +256,11 @@ async fn error_messages_do_not_echo_unbounded_input() {
         .await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     let message = a.json()["message"].as_str().unwrap().to_owned();
-    assert!(message.len() <= badgemesh_node::api::error::MAX_MESSAGE + 4, "{} bytes", message.len());
+    assert!(
+        message.len() <= badgemesh_node::api::error::MAX_MESSAGE + 4,
+        "{} bytes",
+        message.len()
+    );
 }
 
 #[tokio::test]

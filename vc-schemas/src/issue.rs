@@ -6,12 +6,12 @@ use serde_json::{Map, Value, json};
 
 use crate::{
     Error, Result, context,
-    key::Ed25519Key,
     proof::{
         data_integrity::{self, ProofOptions},
         jwt,
     },
     schema::{self, Kind, SCHEMA_VALIDATOR_TYPE},
+    signer::Signer,
 };
 
 /// How a credential is secured.
@@ -145,9 +145,9 @@ fn set_issuer(doc: &mut Map<String, Value>, did: &str) {
 
 /// Signs a prepared credential. Data Integrity returns the credential JSON with its proof;
 /// VC-JWT returns the compact token as a JSON string.
-pub async fn sign(
+pub async fn sign<S: Signer + ?Sized>(
     prepared: &Value,
-    key: &Ed25519Key,
+    key: &S,
     format: Format,
     now: DateTime<Utc>,
 ) -> Result<Value> {

@@ -26,6 +26,7 @@ pub mod model;
 pub mod presentation;
 pub mod proof;
 pub mod schema;
+pub mod signer;
 pub mod status_list;
 pub mod svg;
 pub mod vcdm;

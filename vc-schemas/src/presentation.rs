@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use crate::{
     Result, context,
     did::Purpose,
-    key::Ed25519Key,
     proof::data_integrity::{self, ProofOptions},
+    signer::Signer,
 };
 
 /// What the holder binds the presentation to.
@@ -48,7 +48,7 @@ pub fn build(id: Option<&str>, holder: &str, credentials: &[Value]) -> Value {
 }
 
 /// Signs a presentation with the holder's key for `authentication`.
-pub async fn sign(vp: &Value, key: &Ed25519Key, binding: &Binding) -> Result<Value> {
+pub async fn sign<S: Signer + ?Sized>(vp: &Value, key: &S, binding: &Binding) -> Result<Value> {
     let options = ProofOptions {
         created: binding.created,
         purpose: Purpose::Authentication,

@@ -83,7 +83,11 @@ impl ApiError {
     /// 500: a value of ours did not serialize (a bug; never answered as a 2xx with `null`).
     pub fn serialization(e: &serde_json::Error) -> Self {
         tracing::error!(error = %e, "response did not serialize");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("the answer did not serialize: {e}"))
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("the answer did not serialize: {e}"),
+        )
     }
 
     /// 404 for a path no route serves.

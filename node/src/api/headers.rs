@@ -65,7 +65,9 @@ mod tests {
         fill(&mut h);
         assert_eq!(h[header::CACHE_CONTROL], "no-cache");
         assert_eq!(h[header::X_FRAME_OPTIONS], "DENY");
-        assert!(h[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("frame-ancestors 'none'"));
+        assert!(
+            h[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("frame-ancestors 'none'")
+        );
     }
 
     #[test]

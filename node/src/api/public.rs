@@ -165,7 +165,8 @@ async fn claim_download(
     Path(token): Path<String>,
 ) -> Result<Response, ApiError> {
     let record = accepted(&s, &token)?;
-    let body = serde_json::to_vec_pretty(&record.credential).map_err(|e| ApiError::serialization(&e))?;
+    let body =
+        serde_json::to_vec_pretty(&record.credential).map_err(|e| ApiError::serialization(&e))?;
     Ok(attachment("application/vc+ld+json", format!("{}.json", record.uuid), body))
 }
 

@@ -356,7 +356,10 @@ async fn update_status(
             format!("credentialStatus names no change: {STATUS_SHAPE}"),
         ));
     }
-    if changes.iter().any(|c| matches!((c.status_purpose, c.status), (Purpose::Revocation, Some(false)))) {
+    if changes
+        .iter()
+        .any(|c| matches!((c.status_purpose, c.status), (Purpose::Revocation, Some(false))))
+    {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "revocation_final",
@@ -366,7 +369,8 @@ async fn update_status(
     let mut record = None;
     for c in changes {
         let value = c.status.unwrap_or(true);
-        record = Some(s.issuer.set_status(&req.credential_id, c.status_purpose.as_str(), value).await?);
+        record =
+            Some(s.issuer.set_status(&req.credential_id, c.status_purpose.as_str(), value).await?);
     }
     let state = record.map(|r| r.state.as_str()).unwrap_or_default();
     Ok(Json(json!({"credentialId": req.credential_id, "state": state})))

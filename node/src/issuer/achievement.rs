@@ -175,8 +175,9 @@ mod tests {
         i.criteria.id = Some("javascript:alert(1)".into());
         assert!(i.to_ob("1", None).unwrap_err().to_string().contains("criteria id"));
         let mut i = input();
-        i.alignments =
-            vec![json!({"targetName": "x", "targetUrl": "javascript:alert(1)", "targetType": "CFItem"})];
+        i.alignments = vec![
+            json!({"targetName": "x", "targetUrl": "javascript:alert(1)", "targetType": "CFItem"}),
+        ];
         assert!(i.to_ob("1", None).unwrap_err().to_string().contains("targetUrl"));
         let mut i = input();
         i.name = "\u{200B}".into();

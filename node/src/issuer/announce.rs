@@ -56,9 +56,8 @@ impl Issuer {
         }
         let now = Utc::now();
         let id = format!("urn:uuid:{}", uuid::Uuid::new_v4());
-        let (_, signed) = self
-            .prepare_and_sign(unsigned.clone(), id, now, Format::DataIntegrity, false)
-            .await?;
+        let (_, signed) =
+            self.prepare_and_sign(unsigned.clone(), id, now, Format::DataIntegrity, false).await?;
         Ok(signed)
     }
 }

@@ -190,7 +190,8 @@ mod tests {
         assert_ne!(key(csv, 0), key(csv, 2));
         assert_eq!(key(csv, 0), key("narrative,recipient\nx,ada@uni.edu\n", 0));
         // With an id column the id decides, whatever else changes.
-        let ids = "id,recipient,narrative\n7,ada@uni.edu,x\n7,ada@uni.edu,changed\n8,ada@uni.edu,x\n";
+        let ids =
+            "id,recipient,narrative\n7,ada@uni.edu,x\n7,ada@uni.edu,changed\n8,ada@uni.edu,x\n";
         assert_eq!(key(ids, 0), key(ids, 1));
         assert_ne!(key(ids, 0), key(ids, 2));
         assert!(key(ids, 0).starts_with("row-id:"));

@@ -77,7 +77,14 @@ mod tests {
 
     #[test]
     fn invisible_only_text_is_empty() {
-        for blank in ["", "   ", "\u{200B}", "\u{200B}\u{200C}\u{200D}\u{FEFF}", "\u{2060}\t\u{E0020}", "\u{3164}"] {
+        for blank in [
+            "",
+            "   ",
+            "\u{200B}",
+            "\u{200B}\u{200C}\u{200D}\u{FEFF}",
+            "\u{2060}\t\u{E0020}",
+            "\u{3164}",
+        ] {
             assert!(!is_visible(blank), "{blank:?}");
         }
         for text in ["a", " Welding ", "\u{200B}x", "日本", "👍"] {

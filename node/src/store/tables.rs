@@ -139,6 +139,9 @@ mod tests {
         assert_eq!(next_counter(&txn, "c").unwrap(), 2);
         txn.open_table(META).unwrap().insert("c", [1u8, 2, 3].as_slice()).unwrap();
         let err = next_counter(&txn, "c").unwrap_err();
-        assert!(matches!(err, Error::Store(_)) && err.to_string().contains("corrupt counter"), "{err}");
+        assert!(
+            matches!(err, Error::Store(_)) && err.to_string().contains("corrupt counter"),
+            "{err}"
+        );
     }
 }

@@ -13,7 +13,8 @@ use super::{eddsa_jcs, eddsa_rdfc, ssi_suite};
 use crate::{
     Error, Result,
     did::{ControllerResolver, Purpose},
-    key::{Ed25519Key, method_public_key},
+    key::method_public_key,
+    signer::Signer,
 };
 
 /// The proof options a signer chooses.
@@ -41,7 +42,7 @@ impl ProofOptions {
     }
 
     /// The proof object before signing, members in the order ssi and the W3C vectors use.
-    fn to_json(&self, key: &Ed25519Key) -> Map<String, Value> {
+    fn to_json<S: Signer + ?Sized>(&self, key: &S) -> Map<String, Value> {
         let mut p = Map::new();
         p.insert("type".into(), Value::from("DataIntegrityProof"));
         p.insert("cryptosuite".into(), Value::from(eddsa_rdfc::CRYPTOSUITE));
@@ -66,7 +67,11 @@ impl ProofOptions {
 
 /// Signs `doc` (any existing proofs are ignored: this adds a proof to a set) with
 /// `eddsa-rdfc-2022`, and returns the new proof object.
-pub async fn sign(doc: &Value, key: &Ed25519Key, options: &ProofOptions) -> Result<Value> {
+pub async fn sign<S: Signer + ?Sized>(
+    doc: &Value,
+    key: &S,
+    options: &ProofOptions,
+) -> Result<Value> {
     eddsa_rdfc::create(&without_proof(doc), options.to_json(key), key).await
 }
 

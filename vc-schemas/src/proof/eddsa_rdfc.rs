@@ -8,7 +8,11 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::{Error, Result, canon::Canonicalizer, key::Ed25519Key};
+use crate::{
+    Error, Result,
+    canon::Canonicalizer,
+    signer::{Algorithm, Signer},
+};
 
 /// The cryptosuite name Badgemesh signs with.
 pub const CRYPTOSUITE: &str = "eddsa-rdfc-2022";
@@ -38,9 +42,16 @@ pub async fn hash_data(doc: &Value, proof: &Map<String, Value>) -> Result<[u8; 6
 }
 
 /// Adds `proofValue` to the proof options `proof` by signing `doc` (which has no `proof`).
-pub async fn create(doc: &Value, mut proof: Map<String, Value>, key: &Ed25519Key) -> Result<Value> {
+pub async fn create<S: Signer + ?Sized>(
+    doc: &Value,
+    mut proof: Map<String, Value>,
+    key: &S,
+) -> Result<Value> {
+    if key.algorithm() != Algorithm::Ed25519 {
+        return Err(Error::Signing { reason: format!("{CRYPTOSUITE} needs an Ed25519 key") });
+    }
     let data = hash_data(doc, &proof).await?;
-    let signature = key.sign(&data);
+    let signature = key.sign(&data)?;
     proof.insert(
         "proofValue".into(),
         Value::from(multibase::encode(multibase::Base::Base58Btc, signature)),

@@ -21,8 +21,8 @@ use super::jose::{Alg, PublicJwk};
 use crate::{
     Error, Result,
     did::{ControllerResolver, Purpose},
-    key::Ed25519Key,
     model::id_of,
+    signer::Signer,
 };
 
 /// The media type in the JOSE header.
@@ -69,10 +69,11 @@ impl<'a> Payload<'a> {
 }
 
 /// Signs `credential` as a compact VC-JWT with `key` (`kid` = its verification method).
-pub fn sign(credential: &Value, key: &Ed25519Key) -> Result<String> {
+pub fn sign<S: Signer + ?Sized>(credential: &Value, key: &S) -> Result<String> {
     let credential =
         credential.as_object().ok_or_else(|| Error::malformed("credential is not an object"))?;
-    let header = serde_json::json!({"alg": "EdDSA", "kid": key.verification_method(), "typ": TYP});
+    let alg = key.algorithm().jose();
+    let header = serde_json::json!({"alg": alg, "kid": key.verification_method(), "typ": TYP});
     let header = serde_json::to_vec(&header).map_err(|e| Error::malformed(e.to_string()))?;
     let payload = serde_json::to_vec(&Payload::of(credential))
         .map_err(|e| Error::malformed(e.to_string()))?;
@@ -80,7 +81,7 @@ pub fn sign(credential: &Value, key: &Ed25519Key) -> Result<String> {
     URL_SAFE_NO_PAD.encode_string(header, &mut token);
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(payload, &mut token);
-    let signature = key.sign(token.as_bytes());
+    let signature = key.sign(token.as_bytes())?;
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(signature, &mut token);
     Ok(token)
