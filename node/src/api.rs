@@ -27,27 +27,23 @@ use axum::{
     response::Response,
 };
 
-use crate::{config::Http, issuer::Issuer};
+use crate::{config::Http, node::NodeHandle};
 use error::ApiError;
 
 /// The OpenAPI description of every route, served at `/api/v1/openapi.json`.
 pub const OPENAPI: &str = include_str!("api/openapi.json");
 
-/// What every handler can reach.
+/// What every handler can reach: the node's operations, and the HTTP layer's own settings.
 #[derive(Debug, Clone)]
 pub struct AppState {
-    /// The issuer service.
-    pub issuer: Issuer,
-    /// The p2p network, when it runs.
-    pub p2p: Option<crate::p2p::P2p>,
+    /// The running node.
+    pub node: NodeHandle,
     /// The bearer token.
     pub token: Arc<str>,
     /// Request and domain metrics.
     pub metrics: Arc<metrics::Metrics>,
     /// Body limits.
     pub limits: Limits,
-    /// Oldest status list verification will use; `None`: no limit.
-    pub max_list_age: Option<chrono::Duration>,
 }
 
 /// Body size limits per kind of route.

@@ -1,4 +1,4 @@
-//! `badgemesh run`: open the store, start the mail task, serve HTTP until Ctrl-C or SIGTERM.
+//! `badgemesh run`: start the [`Node`], serve HTTP until Ctrl-C or SIGTERM, then stop the node.
 //!
 //! While it runs, the node writes `node.url` in the data directory: the base URL its CLI verbs
 //! use to reach it (the one source of truth is the running node, through its API).
@@ -11,13 +11,8 @@ use crate::{
     Error, Result,
     api::{self, AppState, Limits},
     config::{self, Config, TlsMode},
-    issuer::{Issuer, lists},
-    keys,
-    mail::Mailer,
-    p2p::P2p,
-    server,
-    store::{STORE_FILE, Store},
-    token,
+    node::Node,
+    server, token,
 };
 
 /// File in the data directory that holds the running node's local URL.
@@ -79,12 +74,12 @@ pub fn effective_config(dir: &Path, o: &Overrides) -> Result<Config> {
     Ok(c)
 }
 
-/// Runs the node in `dir` until a shutdown signal.
+/// Runs the node in `dir` until a shutdown signal: serves HTTP, then stops the node's tasks and
+/// lets the store commit what is queued.
 pub async fn run(dir: &Path, overrides: &Overrides) -> Result<()> {
     crate::data_dir::make_private(dir)?;
     let config = effective_config(dir, overrides)?;
     config.check_listen().map_err(Error::Invalid)?;
-    let key = Arc::new(keys::load(dir)?);
     let token = token::load(dir)?;
     let tls = crate::tls::acceptor(dir, &config).map_err(Error::io("tls"))?;
     let listener = TcpListener::bind(config.http.listen).await.map_err(|e| Error::Io {
@@ -99,32 +94,13 @@ pub async fn run(dir: &Path, overrides: &Overrides) -> Result<()> {
             "badgemesh: warning: listening on {bound}: the admin API is reachable beyond this machine"
         );
     }
-    let store = Store::open(&dir.join(STORE_FILE), lists::finisher(key.clone()))?;
-    let mailer = match config.smtp.relay.trim() {
-        "" => None,
-        relay => Some(Mailer::spawn(store.clone(), relay, &config.smtp.from)?),
-    };
-    let p2p = if config.p2p.enabled {
-        Some(P2p::start(dir, &config.p2p, store.clone(), key.controller())?)
-    } else {
-        None
-    };
-    let issuer = Issuer::new(store, key, base.clone(), mailer);
+    let node = Node::start(dir, &config, base.clone())?;
     let state = AppState {
-        issuer,
-        p2p,
+        node: node.handle(),
         token: token.into(),
         metrics: Arc::default(),
         limits: Limits::from(&config.http),
-        max_list_age: match config.verify.max_list_age_secs {
-            0 => None,
-            s => Some(chrono::Duration::seconds(i64::try_from(s).unwrap_or(i64::MAX))),
-        },
     };
-    spawn_refresh(state.issuer.clone(), config.status.refresh_secs);
-    if let Some(p2p) = &state.p2p {
-        spawn_announcer(state.issuer.clone(), p2p.clone(), config.status.refresh_secs);
-    }
     let local = local_url(&config, bound);
     write_url_file(dir, &local)?;
     tracing::info!(%bound, public = %base, "badgemesh node running");
@@ -137,59 +113,10 @@ pub async fn run(dir: &Path, overrides: &Overrides) -> Result<()> {
     };
     let served = server::serve(listener, app, tls, limits, shutdown_signal()).await;
     let _ = std::fs::remove_file(dir.join(URL_FILE));
+    node.shutdown().await;
     served.map_err(Error::io("http server"))?;
     tracing::info!("badgemesh node stopped");
     Ok(())
-}
-
-/// Re-signs lists that have not changed for `refresh_secs`, checking every tenth of that.
-fn spawn_refresh(issuer: Issuer, refresh_secs: u64) {
-    let refresh = std::time::Duration::from_secs(refresh_secs.max(10));
-    let max_age = chrono::Duration::from_std(refresh).unwrap_or(chrono::Duration::hours(1));
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(refresh / 10);
-        loop {
-            tick.tick().await;
-            match issuer.refresh_lists(max_age).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(lists = n, "status lists re-signed (refresh)"),
-                Err(e) => tracing::warn!(error = %e, "status list refresh failed"),
-            }
-        }
-    });
-}
-
-/// Announces this node (DID → peer id and addresses) once it listens, then every refresh period.
-fn spawn_announcer(issuer: Issuer, p2p: P2p, refresh_secs: u64) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(refresh_secs.max(10)));
-        loop {
-            tick.tick().await;
-            // Listen addresses appear shortly after start; wait for them (bounded).
-            let mut info = p2p.info().await;
-            for _ in 0..100 {
-                if info.as_ref().is_ok_and(|i| !i.listen.is_empty()) {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                info = p2p.info().await;
-            }
-            let Ok(info) = info else { return };
-            if let Err(e) = announce(&issuer, &p2p, &info).await {
-                tracing::warn!(error = %e, "node announcement failed");
-            }
-        }
-    });
-}
-
-/// Signs and publishes this node's announcement.
-pub async fn announce(issuer: &Issuer, p2p: &P2p, info: &crate::p2p::NetInfo) -> Result<()> {
-    let credential = issuer.announcement(&info.peer_id, &info.listen).await?;
-    p2p.publish(crate::p2p::message::Message {
-        kind: crate::store::held::Kind::Announcement,
-        credential,
-    })
-    .await
 }
 
 /// The URL local clients use: loopback when listening on every interface.

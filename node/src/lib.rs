@@ -7,6 +7,9 @@
 //! - [`issuer`]: profile, achievements, awards (single, bulk CSV, VC-API), status changes and
 //!   claim links, over the store. Credential logic itself is in `vc-schemas` (no I/O).
 //! - [`mail`]: the outbox task that hands award notices to the SMTP relay.
+//! - [`node`]: [`node::Node`] owns the running node's tasks; [`node::NodeHandle`] is the
+//!   cloneable handle whose operations the HTTP layer calls (award and deliver, verify with the
+//!   held status lists, endorse, inbox decisions).
 //! - [`p2p`]: libp2p gossip and catch-up of signed status lists, into the store's held lists.
 //! - [`bakery`]: badge images with the credential baked in.
 //! - [`cpu`]: the bounded pool CPU-heavy work runs on (verify, sign, schema, images).
@@ -27,6 +30,7 @@ pub mod error;
 pub mod issuer;
 pub mod keys;
 pub mod mail;
+pub mod node;
 pub mod p2p;
 pub mod server;
 pub mod store;

@@ -15,12 +15,11 @@ use super::{
     extract::{JsonBody, QueryArgs, RawBody},
 };
 use crate::{
-    issuer::{
-        Awarded, BulkReport, achievement::AchievementInput, award::AwardRequest, profile::Profile,
-    },
+    issuer::{BulkReport, achievement::AchievementInput, award::AwardRequest, profile::Profile},
     store::{
         achievements::AchievementRecord,
-        credentials::{Change, CredentialRecord, Filter, Recipient},
+        credentials::{Change, CredentialRecord, Filter},
+        held::Kind,
     },
 };
 
@@ -61,21 +60,21 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
 
 async fn node(State(s): State<AppState>) -> Json<Value> {
     Json(json!({
-        "did": s.issuer.did(),
-        "publicUrl": s.issuer.base(),
+        "did": s.node.issuer().did(),
+        "publicUrl": s.node.issuer().base(),
         "version": env!("CARGO_PKG_VERSION"),
     }))
 }
 
 async fn get_profile(State(s): State<AppState>) -> ApiResult<Json<Profile>> {
-    Ok(Json(s.issuer.profile()?))
+    Ok(Json(s.node.issuer().profile()?))
 }
 
 async fn put_profile(
     State(s): State<AppState>,
     JsonBody(p): JsonBody<Profile>,
 ) -> ApiResult<Json<Profile>> {
-    Ok(Json(s.issuer.set_profile(p).await?))
+    Ok(Json(s.node.issuer().set_profile(p).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -90,7 +89,7 @@ async fn list_achievements(
     QueryArgs(q): QueryArgs<ListAchievements>,
 ) -> ApiResult<Json<Value>> {
     let items: Vec<AchievementRecord> =
-        s.issuer.achievements()?.into_iter().filter(|a| q.archived || !a.archived).collect();
+        s.node.issuer().achievements()?.into_iter().filter(|a| q.archived || !a.archived).collect();
     Ok(Json(json!({ "items": items })))
 }
 
@@ -98,14 +97,14 @@ async fn create_achievement(
     State(s): State<AppState>,
     JsonBody(input): JsonBody<AchievementInput>,
 ) -> ApiResult<(StatusCode, Json<AchievementRecord>)> {
-    Ok((StatusCode::CREATED, Json(s.issuer.create_achievement(input).await?)))
+    Ok((StatusCode::CREATED, Json(s.node.issuer().create_achievement(input).await?)))
 }
 
 async fn get_achievement(
     State(s): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AchievementRecord>> {
-    Ok(Json(s.issuer.achievement(&id)?))
+    Ok(Json(s.node.issuer().achievement(&id)?))
 }
 
 async fn update_achievement(
@@ -113,14 +112,14 @@ async fn update_achievement(
     Path(id): Path<String>,
     JsonBody(input): JsonBody<AchievementInput>,
 ) -> ApiResult<Json<AchievementRecord>> {
-    Ok(Json(s.issuer.update_achievement(&id, input).await?))
+    Ok(Json(s.node.issuer().update_achievement(&id, input).await?))
 }
 
 async fn archive_achievement(
     State(s): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AchievementRecord>> {
-    Ok(Json(s.issuer.archive_achievement(&id).await?))
+    Ok(Json(s.node.issuer().archive_achievement(&id).await?))
 }
 
 async fn put_image(
@@ -128,7 +127,7 @@ async fn put_image(
     Path(id): Path<String>,
     RawBody(bytes): RawBody,
 ) -> ApiResult<Json<AchievementRecord>> {
-    Ok(Json(s.issuer.set_image(&id, bytes.to_vec()).await?))
+    Ok(Json(s.node.issuer().set_image(&id, bytes.to_vec()).await?))
 }
 
 /// Awards; when the recipient is a DID that announced a node, the credential is also offered to
@@ -137,18 +136,12 @@ async fn award(
     State(s): State<AppState>,
     JsonBody(request): JsonBody<AwardRequest>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let awarded: Awarded = s.issuer.award(request).await?;
-    s.metrics.awards.inc();
-    let mut delivery = "none";
-    if let (Some(p2p), Recipient::Did(did)) = (&s.p2p, &awarded.record.recipient) {
-        match p2p.deliver(did, awarded.record.credential.clone()).await {
-            Ok(()) => delivery = "offered",
-            Err(crate::Error::NotFound(_)) => {}
-            Err(e) => tracing::warn!(error = %e, "direct delivery failed"),
-        }
+    let (awarded, delivery) = s.node.award_and_deliver(request).await?;
+    if !awarded.existing {
+        s.metrics.awards.inc();
     }
     let mut body = to_json(&awarded)?;
-    body["delivery"] = json!(delivery);
+    body["delivery"] = json!(delivery.as_str());
     Ok((StatusCode::CREATED, Json(body)))
 }
 
@@ -170,32 +163,16 @@ async fn bulk(
             format!("the CSV is not UTF-8: {e}"),
         )
     })?;
-    let report = s.issuer.bulk(text, q.achievement.as_deref()).await?;
+    let report = s.node.bulk_and_deliver(text, q.achievement.as_deref()).await?;
     s.metrics.awards.inc_by(report.awarded.len() as u64);
-    if let Some(p2p) = &s.p2p {
-        offer_to_nodes(&s, p2p, &report).await;
-    }
     Ok(Json(report))
-}
-
-/// Offers each bulk award whose recipient DID announced a node to that node's inbox (others wait
-/// for their holder, or got their e-mail).
-async fn offer_to_nodes(s: &AppState, p2p: &crate::p2p::P2p, report: &BulkReport) {
-    for row in report.awarded.iter().filter(|r| r.claim_url.is_none()) {
-        let Ok(record) = s.issuer.credential(&row.id) else { continue };
-        let Recipient::Did(did) = &record.recipient else { continue };
-        match p2p.deliver(did, record.credential.clone()).await {
-            Ok(()) | Err(crate::Error::NotFound(_)) => {}
-            Err(e) => tracing::warn!(error = %e, credential = %row.id, "direct delivery failed"),
-        }
-    }
 }
 
 async fn list_credentials(
     State(s): State<AppState>,
     QueryArgs(filter): QueryArgs<Filter>,
 ) -> ApiResult<Json<Value>> {
-    let (items, next) = s.issuer.credentials(&filter)?;
+    let (items, next) = s.node.issuer().credentials(&filter)?;
     Ok(Json(json!({ "items": items, "next": next })))
 }
 
@@ -203,7 +180,7 @@ async fn get_credential(
     State(s): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<CredentialRecord>> {
-    Ok(Json(s.issuer.credential(&id)?))
+    Ok(Json(s.node.issuer().credential(&id)?))
 }
 
 /// Body of revoke/suspend/unsuspend (optional).
@@ -225,7 +202,7 @@ async fn change(
     } else {
         super::extract::parse_json(body)?
     };
-    Ok(Json(s.issuer.change(id, change, reason.reason).await?))
+    Ok(Json(s.node.issuer().change(id, change, reason.reason).await?))
 }
 
 async fn revoke(
@@ -263,12 +240,13 @@ async fn set_public(
     Path(id): Path<String>,
     JsonBody(p): JsonBody<Public>,
 ) -> ApiResult<Json<CredentialRecord>> {
-    Ok(Json(s.issuer.set_public(&id, p.public).await?))
+    Ok(Json(s.node.issuer().set_public(&id, p.public).await?))
 }
 
 async fn status_lists(State(s): State<AppState>) -> ApiResult<Json<Value>> {
     let lists: Vec<Value> = s
-        .issuer
+        .node
+        .issuer()
         .status_lists()?
         .into_iter()
         .map(|l| json!({"name": l.name, "purpose": l.purpose, "url": l.url, "version": l.version, "updated": l.updated}))
@@ -283,8 +261,9 @@ async fn peers(State(s): State<AppState>) -> ApiResult<Json<Value>> {
 
 /// Status lists held for verification (everyone's, as gossiped), without their bits.
 async fn held_lists(State(s): State<AppState>) -> ApiResult<Json<Value>> {
-    let r = s.issuer.store().read()?;
-    let items: Vec<Value> = crate::store::held::all(&r, crate::store::held::Kind::StatusList)?
+    let items: Vec<Value> = s
+        .node
+        .held(Kind::StatusList)?
         .into_iter()
         .map(|h| json!({"id": h.id, "issuer": h.issuer, "validFrom": h.valid_from, "received": h.received}))
         .collect();
@@ -293,8 +272,9 @@ async fn held_lists(State(s): State<AppState>) -> ApiResult<Json<Value>> {
 
 /// Node announcements held (every DID whose node this one has heard of).
 async fn announcements(State(s): State<AppState>) -> ApiResult<Json<Value>> {
-    let r = s.issuer.store().read()?;
-    let items: Vec<Value> = crate::store::held::all(&r, crate::store::held::Kind::Announcement)?
+    let items: Vec<Value> = s
+        .node
+        .held(Kind::Announcement)?
         .into_iter()
         .map(|h| json!({"did": h.id, "validFrom": h.valid_from, "received": h.received, "credential": h.credential}))
         .collect();
@@ -313,8 +293,9 @@ async fn endorsements(
     State(s): State<AppState>,
     QueryArgs(q): QueryArgs<EndorsementQuery>,
 ) -> ApiResult<Json<Value>> {
-    let r = s.issuer.store().read()?;
-    let items: Vec<Value> = crate::store::held::all(&r, crate::store::held::Kind::Endorsement)?
+    let items: Vec<Value> = s
+        .node
+        .held(Kind::Endorsement)?
         .into_iter()
         .filter(|h| {
             q.subject
@@ -338,30 +319,13 @@ async fn endorse(
     State(s): State<AppState>,
     JsonBody(req): JsonBody<EndorseRequest>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let signed = s.issuer.endorsement(&req.credential).await?;
-    let message = crate::p2p::message::Message {
-        kind: crate::store::held::Kind::Endorsement,
-        credential: signed.clone(),
-    };
-    match &s.p2p {
-        Some(p2p) => p2p.publish(message).await?,
-        None => {
-            // Without the network, the same judgment decides what is held.
-            let verdict = crate::p2p::message::judge(&message, None, chrono::Utc::now()).await;
-            let crate::p2p::message::Verdict::Accept(held) = verdict else {
-                return Err(crate::Error::Invalid(format!("{verdict:?}")).into());
-            };
-            s.issuer.store().write(move |b| crate::store::held::put_if_newer(b, &held)).await?;
-        }
-    }
+    let signed = s.node.endorse(&req.credential).await?;
     Ok((StatusCode::CREATED, Json(signed)))
 }
 
 /// Credentials other nodes delivered to this node's DID.
 async fn inbox(State(s): State<AppState>) -> ApiResult<Json<Value>> {
-    let mut items = crate::store::inbox::all(&s.issuer.store().read()?)?;
-    items.sort_by_key(|i| std::cmp::Reverse(i.received));
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(json!({ "items": s.node.inbox()? })))
 }
 
 #[derive(Debug, Deserialize)]
@@ -387,11 +351,7 @@ async fn inbox_refuse(
 
 /// Records the earner's answer once and sends it back to the issuer's node.
 async fn inbox_decide(s: &AppState, id: String, accept: bool) -> ApiResult<Json<Value>> {
-    let item = s.issuer.store().write(move |b| crate::store::inbox::decide(b, &id, accept)).await?;
-    let told = match &s.p2p {
-        Some(p2p) => p2p.answer(&item, accept).await.is_ok(),
-        None => false,
-    };
+    let (item, told) = s.node.decide(id, accept).await?;
     Ok(Json(json!({"id": item.id, "state": item.state, "issuerTold": told})))
 }
 
@@ -408,7 +368,7 @@ struct DialRef {
 }
 
 fn p2p_of(s: &AppState) -> ApiResult<&crate::p2p::P2p> {
-    s.p2p.as_ref().ok_or_else(|| {
+    s.node.p2p().ok_or_else(|| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "p2p_disabled",

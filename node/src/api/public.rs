@@ -32,9 +32,8 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn healthz(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
-    // A read transaction proves the store answers.
-    s.issuer.store().read()?;
-    Ok(Json(json!({"status": "ok", "did": s.issuer.did()})))
+    s.node.check_health()?;
+    Ok(Json(json!({"status": "ok", "did": s.node.issuer().did()})))
 }
 
 async fn openapi() -> impl IntoResponse {
@@ -48,7 +47,7 @@ async fn status_list(
     Path(name): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let record = s.issuer.status_list(&name)?;
+    let record = s.node.issuer().status_list(&name)?;
     let etag = format!("\"v{}\"", record.version);
     if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
@@ -65,7 +64,7 @@ async fn status_list(
 }
 
 async fn image(State(s): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let (content_type, bytes) = s.issuer.image(&id)?;
+    let (content_type, bytes) = s.node.issuer().image(&id)?;
     let mut response = bytes.into_response();
     let h = response.headers_mut();
     h.insert(
@@ -82,7 +81,7 @@ async fn public_credential(
     State(s): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    match s.issuer.credential(&id) {
+    match s.node.issuer().credential(&id) {
         Ok(record) if record.public => Ok(Json(record.credential)),
         // Private and unknown look the same from outside.
         _ => Err(crate::Error::NotFound(format!("credential {id}")).into()),
@@ -90,9 +89,10 @@ async fn public_credential(
 }
 
 fn page(s: &AppState, token: &str) -> Result<Html<String>, ApiError> {
-    let (claim, record) = s.issuer.claim(token)?;
+    let (claim, record) = s.node.issuer().claim(token)?;
     let achievement = &record.credential["credentialSubject"]["achievement"];
-    let issuer = record.credential["issuer"]["name"].as_str().unwrap_or_else(|| s.issuer.did());
+    let issuer =
+        record.credential["issuer"]["name"].as_str().unwrap_or_else(|| s.node.issuer().did());
     let state = match claim.state {
         ClaimState::Pending => "pending",
         ClaimState::Accepted => "accepted",
@@ -128,7 +128,7 @@ async fn accept(
     State(s): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Html<String>, ApiError> {
-    s.issuer.decide(&token, true).await?;
+    s.node.issuer().decide(&token, true).await?;
     page(&s, &token)
 }
 
@@ -136,13 +136,13 @@ async fn refuse(
     State(s): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Html<String>, ApiError> {
-    s.issuer.decide(&token, false).await?;
+    s.node.issuer().decide(&token, false).await?;
     page(&s, &token)
 }
 
 /// The credential of an accepted claim.
 fn accepted(s: &AppState, token: &str) -> Result<CredentialRecord, ApiError> {
-    let (claim, record) = s.issuer.claim(token)?;
+    let (claim, record) = s.node.issuer().claim(token)?;
     if claim.state != ClaimState::Accepted {
         return Err(crate::Error::Conflict("accept the badge first".into()).into());
     }
@@ -175,7 +175,7 @@ async fn claim_png(
     Path(token): Path<String>,
 ) -> Result<Response, ApiError> {
     let record = accepted(&s, &token)?;
-    let png = crate::bakery::png(&s.issuer, &record)?;
+    let png = crate::bakery::png(s.node.issuer(), &record)?;
     Ok(attachment("image/png", format!("{}.png", record.uuid), png))
 }
 
@@ -184,6 +184,6 @@ async fn claim_svg(
     Path(token): Path<String>,
 ) -> Result<Response, ApiError> {
     let record = accepted(&s, &token)?;
-    let svg = crate::bakery::svg(&s.issuer, &record)?;
+    let svg = crate::bakery::svg(s.node.issuer(), &record)?;
     Ok(attachment("image/svg+xml", format!("{}.svg", record.uuid), svg))
 }

@@ -1,21 +1,20 @@
 //! The W3C VC-API: issue, verify (credentials and presentations), status.
 //!
 //! Verify endpoints answer 200 when verified and 422 with the report when not, so a client
-//! (or a test suite) can go by the status code alone. Status lists this node issued are
-//! consulted from its own store; nothing is fetched.
+//! (or a test suite) can go by the status code alone. Which status lists are used (this node's
+//! own and the gossiped ones, within the age limit) is the node's policy
+//! ([`crate::node::NodeHandle::verify`]); nothing is fetched.
 
 use axum::{Json, Router, extract::State, http::StatusCode, routing::post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use vc_schemas::{
-    did::OfflineResolver,
     issue::Format,
-    status_list::StatusEntry,
-    verify::{self, Options, Outcome, Report, Status},
+    verify::{Outcome, Status},
 };
 
 use super::{AppState, error::ApiError, extract::JsonBody};
-use crate::store::held;
+use crate::node::{Verifiable, Verification};
 
 /// `/credentials/issue` and `/credentials/status` (token).
 pub fn guarded_routes() -> Router<AppState> {
@@ -61,7 +60,7 @@ async fn issue(
             ));
         }
     };
-    let signed = s.issuer.issue_direct(&req.credential, format).await?;
+    let signed = s.node.issuer().issue_direct(&req.credential, format).await?;
     let vc = match signed {
         Value::String(token) => json!({
             "@context": [vc_schemas::context::CREDENTIALS_V2],
@@ -105,26 +104,9 @@ async fn verify_credential(
     JsonBody(req): JsonBody<VerifyCredentialRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let opts = req.options.unwrap_or_default();
-    let vc = req.verifiable_credential;
-    let (lists, warnings) = held_lists(&s, &[&vc]);
-    let (challenge, domain) = (opts.challenge.clone(), opts.domain.clone());
-    let used = lists.clone();
-    let report = s
-        .issuer
-        .cpu()
-        .try_compute(async move {
-            let resolver = OfflineResolver::default();
-            let o = options(challenge.as_deref(), domain.as_deref(), &resolver, &used);
-            match &vc {
-                Value::String(token) => verify::verify_jwt(token, &o).await,
-                doc => match verify::enveloped_jwt(doc) {
-                    Some(token) => verify::verify_jwt(token, &o).await,
-                    None => verify::verify_credential(doc, &o).await,
-                },
-            }
-        })
-        .await?;
-    Ok(answer(&s, &report, &opts, &lists, &warnings))
+    let what = Verifiable::Credential(req.verifiable_credential);
+    let v = s.node.verify(what, opts.challenge.clone(), opts.domain.clone()).await?;
+    Ok(answer(&s, &v, &opts))
 }
 
 async fn verify_presentation(
@@ -132,98 +114,9 @@ async fn verify_presentation(
     JsonBody(req): JsonBody<VerifyPresentationRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let opts = req.options.unwrap_or_default();
-    let vp = req.verifiable_presentation;
-    let inner: Vec<&Value> = match vp.get("verifiableCredential") {
-        Some(Value::Array(items)) => items.iter().collect(),
-        Some(one) => vec![one],
-        None => Vec::new(),
-    };
-    let (lists, warnings) = held_lists(&s, &inner);
-    let (challenge, domain) = (opts.challenge.clone(), opts.domain.clone());
-    let used = lists.clone();
-    let report = s
-        .issuer
-        .cpu()
-        .try_compute(async move {
-            let resolver = OfflineResolver::default();
-            let o = options(challenge.as_deref(), domain.as_deref(), &resolver, &used);
-            verify::verify_presentation(&vp, &o).await
-        })
-        .await?;
-    Ok(answer(&s, &report, &opts, &lists, &warnings))
-}
-
-fn options<'a>(
-    challenge: Option<&'a str>,
-    domain: Option<&'a str>,
-    resolver: &'a OfflineResolver,
-    lists: &'a [(String, Value)],
-) -> Options<'a, OfflineResolver> {
-    Options { now: chrono::Utc::now(), resolver, status_lists: lists, challenge, domain }
-}
-
-/// The credential inside a VC-JWT (bare or enveloped), decoded but not verified: only used to
-/// find which status lists to hand the verifier, which checks the signature itself.
-fn jwt_payload(doc: &Value) -> Option<Value> {
-    let token = match doc {
-        Value::String(t) => t.as_str(),
-        other => verify::enveloped_jwt(other)?,
-    };
-    let decoded = vc_schemas::proof::jwt::decode(token).ok()?;
-    decoded.credential().ok().cloned()
-}
-
-/// The lists this node holds for the status entries of `docs`: its own (from its status
-/// tables) and everyone else's (received by gossip or catch-up). Nothing is fetched.
-/// Lists older than the configured limit are left out (the status check then says "unknown")
-/// and named in the returned warnings.
-fn held_lists(s: &AppState, docs: &[&Value]) -> (Vec<(String, Value)>, Vec<String>) {
-    let prefix = format!("{}/status/", s.issuer.base());
-    let mut out: Vec<(String, Value)> = Vec::new();
-    let mut warnings = Vec::new();
-    for &doc in docs {
-        let payload = jwt_payload(doc);
-        let doc = payload.as_ref().unwrap_or(doc);
-        let entries: Vec<&Value> = match doc.get("credentialStatus") {
-            Some(Value::Array(a)) => a.iter().collect(),
-            Some(one) => vec![one],
-            None => Vec::new(),
-        };
-        for e in entries {
-            let Ok(entry) = StatusEntry::from_json(e) else { continue };
-            let url = entry.list_credential;
-            if out.iter().any(|(u, _)| *u == url) {
-                continue;
-            }
-            let own = url
-                .strip_prefix(&prefix)
-                .and_then(|name| s.issuer.status_list(name).ok())
-                .and_then(|r| r.credential);
-            let found = own.or_else(|| {
-                let r = s.issuer.store().read().ok()?;
-                held::get(&r, held::Kind::StatusList, &url).ok().flatten().map(|h| h.credential)
-            });
-            let Some(credential) = found else { continue };
-            if let Some(limit) = s.max_list_age
-                && let Some(age) = list_age(&credential)
-                && age > limit
-            {
-                warnings.push(format!(
-                    "status list {url} was signed {}s ago, over the {}s limit: not used",
-                    age.num_seconds(),
-                    limit.num_seconds()
-                ));
-                continue;
-            }
-            out.push((url, credential));
-        }
-    }
-    (out, warnings)
-}
-
-fn list_age(list: &Value) -> Option<chrono::Duration> {
-    let from = chrono::DateTime::parse_from_rfc3339(list["validFrom"].as_str()?).ok()?;
-    Some(chrono::Utc::now() - from.with_timezone(&chrono::Utc))
+    let what = Verifiable::Presentation(req.verifiable_presentation);
+    let v = s.node.verify(what, opts.challenge.clone(), opts.domain.clone()).await?;
+    Ok(answer(&s, &v, &opts))
 }
 
 /// Which list version each status check used and how old it is (its signed `validFrom`).
@@ -243,13 +136,8 @@ fn lists_used(lists: &[(String, Value)]) -> Vec<Value> {
 
 /// 200 when verified, 422 otherwise; the status check counts only when asked for (or when
 /// the caller did not say which checks it wants).
-fn answer(
-    s: &AppState,
-    report: &Report,
-    opts: &VerifyOptions,
-    lists: &[(String, Value)],
-    warnings: &[String],
-) -> (StatusCode, Json<Value>) {
+fn answer(s: &AppState, v: &Verification, opts: &VerifyOptions) -> (StatusCode, Json<Value>) {
+    let (report, lists, warnings) = (&v.report, &v.lists, &v.warnings);
     let wants_status = opts
         .checks
         .as_ref()
@@ -369,8 +257,12 @@ async fn update_status(
     let mut record = None;
     for c in changes {
         let value = c.status.unwrap_or(true);
-        record =
-            Some(s.issuer.set_status(&req.credential_id, c.status_purpose.as_str(), value).await?);
+        record = Some(
+            s.node
+                .issuer()
+                .set_status(&req.credential_id, c.status_purpose.as_str(), value)
+                .await?,
+        );
     }
     let state = record.map(|r| r.state.as_str()).unwrap_or_default();
     Ok(Json(json!({"credentialId": req.credential_id, "state": state})))

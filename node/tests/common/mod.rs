@@ -19,6 +19,7 @@ use badgemesh_node::{
     cpu::CpuPool,
     issuer::{Issuer, lists},
     keys,
+    node::{NodeHandle, VerifyPolicy},
     store::{STORE_FILE, Store},
 };
 use serde_json::{Value, json};
@@ -120,14 +121,8 @@ impl App {
         let store =
             Store::open(&dir.path().join(STORE_FILE), lists::finisher(key.clone())).unwrap();
         let issuer = Issuer::with_cpu(store, key, "https://issuer.test".into(), None, cpu);
-        let state = AppState {
-            issuer: issuer.clone(),
-            p2p: None,
-            token: TOKEN.into(),
-            metrics: Arc::default(),
-            limits,
-            max_list_age,
-        };
+        let node = NodeHandle::new(issuer.clone(), None, VerifyPolicy { max_list_age });
+        let state = AppState { node, token: TOKEN.into(), metrics: Arc::default(), limits };
         Self { router: api::router(state), issuer, dir }
     }
 
