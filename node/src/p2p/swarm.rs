@@ -457,10 +457,10 @@ impl Task {
     fn heads_map(&self) -> sync::Heads {
         self.store
             .read()
-            .and_then(|r| held::everything(&r))
+            .and_then(|r| held::heads(&r))
             .unwrap_or_default()
             .into_iter()
-            .map(|h| ((h.kind, h.id), h.valid_from))
+            .map(|(kind, id, valid_from)| ((kind, id), valid_from))
             .collect()
     }
 
@@ -470,11 +470,11 @@ impl Task {
                 let heads = self
                     .store
                     .read()
-                    .and_then(|r| held::everything(&r))
+                    .and_then(|r| held::heads(&r))
                     .unwrap_or_default()
                     .into_iter()
                     .take(sync::MAX_HEADS)
-                    .map(|h| Head { kind: h.kind, id: h.id, valid_from: h.valid_from })
+                    .map(|(kind, id, valid_from)| Head { kind, id, valid_from })
                     .collect();
                 Response::Heads { heads }
             }

@@ -7,18 +7,18 @@
 //! write transaction that would store the document.
 
 use chrono::{DateTime, Utc};
-use redb::{ReadTransaction, ReadableTable};
+use redb::{ReadTransaction, ReadableTable, ReadableTableMetadata};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{
     Batch,
-    tables::{HELD, decode, encode},
+    tables::{HELD, HELD_HEADS, decode, encode},
 };
 use crate::{Error, Result};
 
 /// What a held document is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Kind {
     /// A `BitstringStatusListCredential`, keyed by its id.
@@ -30,6 +30,14 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind.
+    pub const ALL: [Self; 3] = [Self::StatusList, Self::Announcement, Self::Endorsement];
+
+    /// The kind of a table key prefix.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
     /// The table key prefix.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -87,13 +95,38 @@ pub fn all(txn: &ReadTransaction, kind: Kind) -> Result<Vec<Held>> {
     Ok(out)
 }
 
-/// Every held document.
-pub fn everything(txn: &ReadTransaction) -> Result<Vec<Held>> {
+/// The version (signed `validFrom`) of every held document, from the heads table: what a
+/// catch-up exchange compares, read without decoding a single document.
+pub fn heads(txn: &ReadTransaction) -> Result<Vec<(Kind, String, DateTime<Utc>)>> {
+    let table = txn.open_table(HELD_HEADS).map_err(Error::store)?;
     let mut out = Vec::new();
-    for kind in [Kind::StatusList, Kind::Announcement, Kind::Endorsement] {
-        out.extend(all(txn, kind)?);
+    for row in table.iter().map_err(Error::store)? {
+        let (k, v) = row.map_err(Error::store)?;
+        let (kind, id) = k.value();
+        let kind = Kind::parse(kind)
+            .ok_or_else(|| Error::store(format!("corrupt heads table: kind {kind:?}")))?;
+        let at = DateTime::from_timestamp_micros(v.value())
+            .ok_or_else(|| Error::store(format!("corrupt heads table: time of {id}")))?;
+        out.push((kind, id.to_owned(), at));
     }
     Ok(out)
+}
+
+/// Fills the heads table from the held documents when it is empty and they are not (a store
+/// written before the table existed); a no-op otherwise.
+pub(super) fn build_heads(txn: &redb::WriteTransaction) -> Result<()> {
+    let held = txn.open_table(HELD).map_err(Error::store)?;
+    let mut heads = txn.open_table(HELD_HEADS).map_err(Error::store)?;
+    if !heads.is_empty().map_err(Error::store)? || held.is_empty().map_err(Error::store)? {
+        return Ok(());
+    }
+    for row in held.iter().map_err(Error::store)? {
+        let (k, v) = row.map_err(Error::store)?;
+        let doc: Held = decode(v.value())?;
+        let (kind, id) = k.value();
+        heads.insert((kind, id), doc.valid_from.timestamp_micros()).map_err(Error::store)?;
+    }
+    Ok(())
 }
 
 /// Stores `doc` if it is newer than the held version of its key. A different issuer for a held
@@ -118,5 +151,85 @@ pub fn put_if_newer(batch: &Batch<'_>, doc: &Held) -> Result<Stored> {
         }
     }
     table.insert(key, encode(doc)?.as_slice()).map_err(Error::store)?;
+    let mut heads = batch.txn.open_table(HELD_HEADS).map_err(Error::store)?;
+    heads.insert(key, doc.valid_from.timestamp_micros()).map_err(Error::store)?;
     Ok(Stored::Newer)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+    use crate::store::{STORE_FILE, Store};
+
+    fn doc(id: &str, at: i64, bulk: usize) -> Held {
+        Held {
+            kind: Kind::StatusList,
+            id: id.to_owned(),
+            issuer: "did:key:z6Mkissuer".into(),
+            valid_from: DateTime::from_timestamp(at, 0).unwrap(),
+            received: Utc::now(),
+            credential: serde_json::json!({"id": id, "encodedList": "u".repeat(bulk)}),
+        }
+    }
+
+    async fn hold(store: &Store, docs: Vec<Held>) -> Vec<Stored> {
+        store
+            .write(move |b| docs.iter().map(|d| put_if_newer(b, d)).collect::<Result<Vec<_>>>())
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn heads_follow_every_newer_version_and_ignore_stale_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join(STORE_FILE), Box::new(|_| Ok(()))).unwrap();
+        let stored = hold(
+            &store,
+            vec![doc("l1", 100, 8), doc("l2", 100, 8), doc("l1", 200, 8), doc("l2", 50, 8)],
+        )
+        .await;
+        assert_eq!(stored, [Stored::Newer, Stored::Newer, Stored::Newer, Stored::Stale]);
+        let mut heads = heads(&store.read().unwrap()).unwrap();
+        heads.sort();
+        let at = |s| DateTime::from_timestamp(s, 0).unwrap();
+        assert_eq!(
+            heads,
+            vec![
+                (Kind::StatusList, "l1".into(), at(200)),
+                (Kind::StatusList, "l2".into(), at(100))
+            ]
+        );
+    }
+
+    /// The field's size (`docs/SCALING.md`): 60,000 held lists. Prints what listing heads
+    /// costs from the heads table and by decoding every document as catch-up used to.
+    /// `cargo test -p badgemesh-node --release --lib heads_exchange -- --ignored --nocapture`
+    #[tokio::test]
+    #[ignore = "a measurement (60,000 documents): run it by name"]
+    async fn heads_exchange_with_60000_held_lists() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join(STORE_FILE), Box::new(|_| Ok(()))).unwrap();
+        for chunk in 0..60 {
+            let docs = (0..1000)
+                .map(|i| doc(&format!("https://i{chunk}.example/status/{i}"), 1_000, 1_400))
+                .collect();
+            hold(&store, docs).await;
+        }
+        let r = store.read().unwrap();
+        let started = Instant::now();
+        let n = heads(&r).unwrap().len();
+        let from_table = started.elapsed();
+        let started = Instant::now();
+        let mut decoded = 0;
+        for kind in Kind::ALL {
+            decoded += all(&r, kind).unwrap().len();
+        }
+        let by_decoding = started.elapsed();
+        assert_eq!((n, decoded), (60_000, 60_000));
+        println!(
+            "60,000 heads: {from_table:?} from the heads table, {by_decoding:?} decoding every document"
+        );
+    }
 }

@@ -43,6 +43,11 @@ pub const OUTBOX: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("outbox
 /// too): (kind, key) → JSON record.
 pub const HELD: TableDefinition<'_, (&str, &str), &[u8]> = TableDefinition::new("held-1");
 
+/// The version of every held document: (kind, key) → its signed `validFrom` in microseconds
+/// since the epoch. Catch-up lists heads on every connect and sync tick; this table answers
+/// without reading or decoding the documents themselves.
+pub const HELD_HEADS: TableDefinition<'_, (&str, &str), i64> = TableDefinition::new("held-heads-1");
+
 /// The earner's inbox: credential id → JSON item.
 pub const INBOX: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("inbox-1");
 
@@ -84,6 +89,7 @@ pub fn migrate(db: &Database) -> Result<()> {
     txn.open_table(CLAIMS).map_err(Error::store)?;
     txn.open_table(OUTBOX).map_err(Error::store)?;
     txn.open_table(HELD).map_err(Error::store)?;
+    super::held::build_heads(&txn)?;
     txn.open_table(INBOX).map_err(Error::store)?;
     txn.open_table(REQUEST_KEYS).map_err(Error::store)?;
     txn.commit().map_err(Error::store)?;
