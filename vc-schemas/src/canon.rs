@@ -81,6 +81,7 @@ impl Canonicalizer {
     /// The canonical N-Quads lines (sorted, each ending in `\n`) of `doc`: through the fast
     /// path when it covers the document, else through the general path.
     pub async fn nquads(&self, doc: &Value) -> Result<Vec<String>> {
+        within_size(doc)?;
         let (body, ctx) = split(doc)?;
         if let Some(table) = self.compiled_context(&ctx) {
             match fast::quads(&body, &table) {
@@ -95,6 +96,7 @@ impl Canonicalizer {
 
     /// The general path only: the `json-ld` crate's expansion and toRdf.
     pub async fn nquads_general(&self, doc: &Value) -> Result<Vec<String>> {
+        within_size(doc)?;
         let (body, ctx) = split(doc)?;
         self.general(body, &ctx).await
     }
@@ -194,6 +196,32 @@ impl Canonicalizer {
         }
         Ok(processed)
     }
+}
+
+/// Most JSON values (objects, arrays, strings, numbers…) a document may have. A full Open Badge
+/// has a few hundred; the limit is checked in one cheap walk before JSON-LD expansion, whose
+/// cost grows with every value (a 215 KB clique of 25,600 references took ~200 ms to expand
+/// before the labelling budget could refuse it).
+pub const MAX_JSON_VALUES: usize = 10_000;
+
+/// Refuses a document with more than [`MAX_JSON_VALUES`] values, stopping as soon as it has.
+fn within_size(doc: &Value) -> Result<()> {
+    let mut stack = vec![doc];
+    let mut seen = 0usize;
+    while let Some(v) = stack.pop() {
+        seen += 1;
+        if seen > MAX_JSON_VALUES {
+            return Err(Error::too_complex(format!(
+                "more than {MAX_JSON_VALUES} JSON values to expand"
+            )));
+        }
+        match v {
+            Value::Array(items) => stack.extend(items),
+            Value::Object(members) => stack.extend(members.values()),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn normalize(quads: &[LexicalQuad]) -> Result<Vec<String>> {
