@@ -231,16 +231,7 @@ async fn an_email_award_hides_the_address_and_validates_against_the_1edtech_sche
 
 /// POST /credentials/verify asking for `checks`; the status code and the answer.
 async fn verify_with(app: &App, vc: &Value, checks: &[&str]) -> (StatusCode, Value) {
-    let body = json!({"verifiableCredential": vc, "options": {"checks": checks}});
-    let a = app
-        .call(
-            Method::POST,
-            "/credentials/verify",
-            None,
-            "application/json",
-            body.to_string().into_bytes(),
-        )
-        .await;
+    let a = app.verify(vc, checks).await;
     (a.status, a.json())
 }
 

@@ -167,6 +167,13 @@ impl App {
             .await
     }
 
+    /// `POST /credentials/verify` (open: no token) asking for `checks`.
+    pub async fn verify(&self, vc: &Value, checks: &[&str]) -> Answer {
+        let body = json!({"verifiableCredential": vc, "options": {"checks": checks}});
+        let bytes = body.to_string().into_bytes();
+        self.call(Method::POST, "/credentials/verify", None, "application/json", bytes).await
+    }
+
     /// Creates an achievement and returns its uuid.
     pub async fn achievement(&self, name: &str) -> String {
         let a = self.post("/api/v1/achievements", &achievement_body(name)).await;
