@@ -434,6 +434,33 @@ async fn credentials_are_searchable_and_paginated() {
     assert_eq!(by_name["items"].as_array().unwrap().len(), 3);
     let by_recipient = app.get("/api/v1/credentials?recipient=A3@Example.org").await.json();
     assert_eq!(by_recipient["items"].as_array().unwrap().len(), 1);
+    // One recipient's pages come from their index, in issue order, without repeats.
+    for _ in 0..3 {
+        app.award(&b, "a3@example.org").await;
+    }
+    let mut theirs = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = app
+            .get(&format!("/api/v1/credentials?recipient=a3@example.org&limit=2{cursor}"))
+            .await
+            .json();
+        theirs.extend(page["items"].as_array().unwrap().iter().map(|i| i["seq"].as_u64().unwrap()));
+        match page["next"].as_u64() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(theirs.len(), 4, "{theirs:?}");
+    assert!(theirs.windows(2).all(|w| w[0] < w[1]), "issue order: {theirs:?}");
+    let theirs_b = app
+        .get(&format!("/api/v1/credentials?recipient=a3@example.org&achievement={b}"))
+        .await
+        .json();
+    assert_eq!(
+        theirs_b["items"].as_array().unwrap().len(),
+        3 + usize::from(by_recipient["items"][0]["achievement"] == b.as_str())
+    );
     let future = app.get("/api/v1/credentials?since=2999-01-01T00:00:00Z").await.json();
     assert_eq!(future["items"], json!([]));
     let bad = app.get("/api/v1/credentials?status=sideways").await;

@@ -10,7 +10,8 @@ use super::{
     allocator::Slot,
     status,
     tables::{
-        CREDENTIAL_ORDER, CREDENTIALS, REQUEST_KEYS, STATUS_ALLOCATED, decode, encode, next_counter,
+        CREDENTIAL_ORDER, CREDENTIALS, CREDENTIALS_BY_RECIPIENT, REQUEST_KEYS, STATUS_ALLOCATED,
+        decode, encode, next_counter,
     },
 };
 use crate::{Error, Result};
@@ -173,7 +174,38 @@ pub fn insert(
     put(batch, &record)?;
     let mut order = batch.txn.open_table(CREDENTIAL_ORDER).map_err(Error::store)?;
     order.insert(record.seq, record.uuid.as_str()).map_err(Error::store)?;
+    index_recipient(batch.txn, &record)?;
     Ok(record)
+}
+
+/// The recipient index key of a record (`None` for credentials with no known recipient).
+fn recipient_key(record: &CredentialRecord) -> Option<String> {
+    let value = record.recipient.value();
+    (!value.is_empty()).then(|| value.to_lowercase())
+}
+
+fn index_recipient(txn: &redb::WriteTransaction, record: &CredentialRecord) -> Result<()> {
+    let Some(key) = recipient_key(record) else { return Ok(()) };
+    let mut index = txn.open_table(CREDENTIALS_BY_RECIPIENT).map_err(Error::store)?;
+    index.insert((key.as_str(), record.seq), record.uuid.as_str()).map_err(Error::store)?;
+    Ok(())
+}
+
+/// Fills the recipient index when it is empty and credentials exist (a store written before
+/// the index); a no-op otherwise.
+pub(super) fn build_recipient_index(txn: &redb::WriteTransaction) -> Result<()> {
+    use redb::ReadableTableMetadata;
+    let index = txn.open_table(CREDENTIALS_BY_RECIPIENT).map_err(Error::store)?;
+    let table = txn.open_table(CREDENTIALS).map_err(Error::store)?;
+    if !index.is_empty().map_err(Error::store)? || table.is_empty().map_err(Error::store)? {
+        return Ok(());
+    }
+    drop(index);
+    for row in table.iter().map_err(Error::store)? {
+        let (_, v) = row.map_err(Error::store)?;
+        index_recipient(txn, &decode(v.value())?)?;
+    }
+    Ok(())
 }
 
 /// The credential an idempotency key produced, if any.
@@ -343,19 +375,88 @@ pub fn list(
     filter: &Filter,
 ) -> Result<(Vec<CredentialRecord>, Option<u64>)> {
     let limit = filter.limit.unwrap_or(50).clamp(1, 500);
-    let order = txn.open_table(CREDENTIAL_ORDER).map_err(Error::store)?;
     let table = txn.open_table(CREDENTIALS).map_err(Error::store)?;
     let start = filter.cursor.map_or(0, |c| c.saturating_add(1));
     let mut page = Vec::new();
-    for row in order.range(start..).map_err(Error::store)? {
-        let (seq, uuid) = row.map_err(Error::store)?;
-        let Some(record) = read(&table, uuid.value())? else { continue };
+    let mut take = |seq: u64, uuid: &str| -> Result<Option<u64>> {
+        let Some(record) = read(&table, uuid)? else { return Ok(None) };
         if filter.accepts(&record) {
             if page.len() == limit {
-                return Ok((page, Some(seq.value() - 1)));
+                return Ok(Some(seq - 1));
             }
             page.push(record);
         }
+        Ok(None)
+    };
+    // One recipient: their index entries only, in issue order.
+    if let Some(recipient) = &filter.recipient {
+        let key = recipient.to_lowercase();
+        let index = txn.open_table(CREDENTIALS_BY_RECIPIENT).map_err(Error::store)?;
+        for row in
+            index.range((key.as_str(), start)..=(key.as_str(), u64::MAX)).map_err(Error::store)?
+        {
+            let (k, uuid) = row.map_err(Error::store)?;
+            if let Some(next) = take(k.value().1, uuid.value())? {
+                return Ok((page, Some(next)));
+            }
+        }
+        return Ok((page, None));
+    }
+    let order = txn.open_table(CREDENTIAL_ORDER).map_err(Error::store)?;
+    for row in order.range(start..).map_err(Error::store)? {
+        let (seq, uuid) = row.map_err(Error::store)?;
+        if let Some(next) = take(seq.value(), uuid.value())? {
+            return Ok((page, Some(next)));
+        }
     }
     Ok((page, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{STORE_FILE, Store};
+
+    fn record(uuid: &str, to: &str) -> CredentialRecord {
+        CredentialRecord {
+            uuid: uuid.into(),
+            seq: 0,
+            achievement: "a".into(),
+            achievement_version: 1,
+            recipient: Recipient::Email(to.into()),
+            issued_at: Utc::now(),
+            state: State::Active,
+            reason: None,
+            state_changed: None,
+            status: Vec::new(),
+            claim: None,
+            public: false,
+            credential: serde_json::json!({}),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_store_written_before_the_recipient_index_gets_one_when_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(STORE_FILE);
+        let store = Store::open(&path, Box::new(|_| Ok(()))).unwrap();
+        store
+            .write(|b| {
+                for (i, to) in ["ada@x.org", "bob@x.org", "ada@x.org"].iter().enumerate() {
+                    insert(b, record(&format!("u{i}"), to), &|n| n.to_owned())?;
+                }
+                // As an older binary left it: credentials, no index.
+                let mut index = b.txn.open_table(CREDENTIALS_BY_RECIPIENT).map_err(Error::store)?;
+                index.retain(|_, _| false).map_err(Error::store)?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+        store.close();
+        let store = Store::open(&path, Box::new(|_| Ok(()))).unwrap();
+        let filter = Filter { recipient: Some("ADA@x.org".into()), ..Filter::default() };
+        let (page, next) = list(&store.read().unwrap(), &filter).unwrap();
+        let uuids: Vec<&str> = page.iter().map(|r| r.uuid.as_str()).collect();
+        assert_eq!((uuids, next), (vec!["u0", "u2"], None));
+    }
 }

@@ -25,6 +25,10 @@ pub const CREDENTIALS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("
 /// Issue order: sequence number → credential uuid (pagination, newest last).
 pub const CREDENTIAL_ORDER: TableDefinition<'_, u64, &str> =
     TableDefinition::new("credential-order-1");
+/// Issue order per recipient: (recipient, lowercased; sequence number) → credential uuid, so
+/// that "this learner's badges" reads their records only, whatever the store's size.
+pub const CREDENTIALS_BY_RECIPIENT: TableDefinition<'_, (&str, u64), &str> =
+    TableDefinition::new("credentials-by-recipient-1");
 /// Status lists: name → JSON record (purpose, version, signed list credential).
 pub const STATUS_LISTS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("status-lists-1");
 /// Status bits of each list: name → bitstring.
@@ -83,6 +87,7 @@ pub fn migrate(db: &Database) -> Result<()> {
     txn.open_table(IMAGES).map_err(Error::store)?;
     txn.open_table(CREDENTIALS).map_err(Error::store)?;
     txn.open_table(CREDENTIAL_ORDER).map_err(Error::store)?;
+    super::credentials::build_recipient_index(&txn)?;
     txn.open_table(STATUS_LISTS).map_err(Error::store)?;
     txn.open_table(STATUS_BITS).map_err(Error::store)?;
     txn.open_table(STATUS_ALLOCATED).map_err(Error::store)?;
