@@ -133,6 +133,17 @@ impl Issuer {
         &self.inner.cpu
     }
 
+    /// Signs `doc` as it is (Data Integrity) on the CPU pool, waiting for a worker.
+    pub(crate) async fn sign_on_pool(
+        &self,
+        doc: Value,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<Value> {
+        let key = self.inner.key.clone();
+        let job = async move { issue::sign(&doc, &*key, Format::DataIntegrity, now).await };
+        Ok(self.inner.cpu.compute(job).await??)
+    }
+
     /// Prepares `unsigned` (fills, schema check) and signs it on the CPU pool, waiting for a
     /// worker: returns the prepared and the signed document.
     pub(crate) async fn prepare_and_sign(
@@ -159,11 +170,6 @@ impl Issuer {
     /// The node's DID.
     pub fn did(&self) -> &str {
         self.inner.key.controller()
-    }
-
-    /// The signing key (for the VC-API, which signs what it is given).
-    pub fn key(&self) -> &Ed25519Key {
-        &self.inner.key
     }
 
     /// The public base URL.

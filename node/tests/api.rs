@@ -359,15 +359,7 @@ async fn bulk_csv_reports_bad_rows_by_line_and_awards_the_rest() {
          cy@example.org,{id},\"quoted, with comma\",,not-a-date\n\
          dee@example.org,{id},,,\n"
     );
-    let a = app
-        .call(
-            Method::POST,
-            &format!("/api/v1/awards/bulk?achievement={id}"),
-            Some(TOKEN),
-            "text/csv",
-            csv.into_bytes(),
-        )
-        .await;
+    let a = app.bulk(&id, csv).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text());
     let report = a.json();
     let lines = |k: &str| -> Vec<u64> {

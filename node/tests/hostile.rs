@@ -235,15 +235,7 @@ async fn error_messages_do_not_echo_unbounded_input() {
     limits.csv = 32 << 20;
     let app = App::with_limits(limits);
     let id = app.achievement("Echo").await;
-    let a = app
-        .call(
-            Method::POST,
-            &format!("/api/v1/awards/bulk?achievement={id}"),
-            Some(TOKEN),
-            "text/csv",
-            header_line.into_bytes(),
-        )
-        .await;
+    let a = app.bulk(&id, header_line).await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     let message = a.json()["message"].as_str().unwrap().to_owned();
     assert!(
@@ -257,11 +249,9 @@ async fn error_messages_do_not_echo_unbounded_input() {
 async fn a_repeated_bulk_file_awards_only_the_missing_rows() {
     let app = App::new();
     let id = app.achievement("Again").await;
-    let path = format!("/api/v1/awards/bulk?achievement={id}");
     let send = |csv: &'static str| {
-        let app = &app;
-        let path = path.clone();
-        async move { app.call(Method::POST, &path, Some(TOKEN), "text/csv", csv.into()).await.json() }
+        let (app, id) = (&app, id.clone());
+        async move { app.bulk(&id, csv).await.json() }
     };
     let first = send("recipient\nada@example.org\nbob@example.org\n").await;
     assert_eq!(first["awarded"].as_array().unwrap().len(), 2, "{first}");

@@ -121,15 +121,11 @@ async fn verify_presentation(
 
 /// Which list version each status check used and how old it is (its signed `validFrom`).
 fn lists_used(lists: &[(String, Value)]) -> Vec<Value> {
-    let now = chrono::Utc::now();
     lists
         .iter()
         .map(|(url, list)| {
-            let from = list["validFrom"].as_str().unwrap_or_default();
-            let age = chrono::DateTime::parse_from_rfc3339(from)
-                .map(|t| (now - t.with_timezone(&chrono::Utc)).num_seconds())
-                .ok();
-            json!({"id": url, "validFrom": from, "ageSeconds": age})
+            let age = crate::node::list_age(list).map(|a| a.num_seconds());
+            json!({"id": url, "validFrom": list["validFrom"], "ageSeconds": age})
         })
         .collect()
 }

@@ -3,11 +3,7 @@
 
 use chrono::{SecondsFormat, Utc};
 use serde_json::{Value, json};
-use vc_schemas::{
-    context,
-    issue::{self, Format},
-    schema::Kind as CredentialKind,
-};
+use vc_schemas::{context, issue::Format, schema::Kind as CredentialKind};
 
 use super::Issuer;
 use crate::{Error, Result, p2p::message::ANNOUNCEMENT_TYPE};
@@ -45,7 +41,7 @@ impl Issuer {
             "validFrom": now.to_rfc3339_opts(SecondsFormat::Millis, true),
             "credentialSubject": subject,
         });
-        Ok(issue::sign(&unsigned, self.key(), Format::DataIntegrity, now).await?)
+        self.sign_on_pool(unsigned, now).await
     }
 
     /// Signs an OB 3.0 `EndorsementCredential` (checked against its 1EdTech schema) as this

@@ -174,6 +174,12 @@ impl App {
         self.call(Method::POST, "/credentials/verify", None, "application/json", bytes).await
     }
 
+    /// `POST /api/v1/awards/bulk?achievement=…` with a CSV body.
+    pub async fn bulk(&self, achievement: &str, csv: impl Into<Vec<u8>>) -> Answer {
+        let path = format!("/api/v1/awards/bulk?achievement={achievement}");
+        self.call(Method::POST, &path, Some(TOKEN), "text/csv", csv.into()).await
+    }
+
     /// Creates an achievement and returns its uuid.
     pub async fn achievement(&self, name: &str) -> String {
         let a = self.post("/api/v1/achievements", &achievement_body(name)).await;
