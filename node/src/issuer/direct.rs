@@ -53,7 +53,7 @@ impl Issuer {
             }
             slots
         };
-        let fresh = format!("urn:uuid:{}", uuid::Uuid::new_v4());
+        let fresh = format!("urn:uuid:{}", uuid::Uuid::now_v7());
         let (prepared, signed) =
             self.prepare_and_sign(doc, fresh.clone(), now, format, true).await?;
         let id = prepared["id"].as_str().unwrap_or(&fresh).to_owned();

@@ -10,11 +10,15 @@ use super::{
     allocator::Slot,
     status,
     tables::{
-        CREDENTIAL_ORDER, CREDENTIALS, CREDENTIALS_BY_RECIPIENT, REQUEST_KEYS, STATUS_ALLOCATED,
-        decode, encode, next_counter,
+        CREDENTIAL_ORDER, CREDENTIALS, REQUEST_KEYS, STATUS_ALLOCATED, decode, encode, next_counter,
     },
 };
 use crate::{Error, Result};
+
+pub(crate) mod index;
+mod listing;
+
+pub use listing::{Filter, list};
 
 /// Who a credential was awarded to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,7 +130,7 @@ pub struct CredentialRecord {
     pub credential: Value,
 }
 
-fn read<T: ReadableTable<&'static str, &'static [u8]>>(
+pub(super) fn read<T: ReadableTable<&'static str, &'static [u8]>>(
     table: &T,
     uuid: &str,
 ) -> Result<Option<CredentialRecord>> {
@@ -174,38 +178,8 @@ pub fn insert(
     put(batch, &record)?;
     let mut order = batch.txn.open_table(CREDENTIAL_ORDER).map_err(Error::store)?;
     order.insert(record.seq, record.uuid.as_str()).map_err(Error::store)?;
-    index_recipient(batch.txn, &record)?;
+    index::update(batch.txn, None, &record)?;
     Ok(record)
-}
-
-/// The recipient index key of a record (`None` for credentials with no known recipient).
-fn recipient_key(record: &CredentialRecord) -> Option<String> {
-    let value = record.recipient.value();
-    (!value.is_empty()).then(|| value.to_lowercase())
-}
-
-fn index_recipient(txn: &redb::WriteTransaction, record: &CredentialRecord) -> Result<()> {
-    let Some(key) = recipient_key(record) else { return Ok(()) };
-    let mut index = txn.open_table(CREDENTIALS_BY_RECIPIENT).map_err(Error::store)?;
-    index.insert((key.as_str(), record.seq), record.uuid.as_str()).map_err(Error::store)?;
-    Ok(())
-}
-
-/// Fills the recipient index when it is empty and credentials exist (a store written before
-/// the index); a no-op otherwise.
-pub(super) fn build_recipient_index(txn: &redb::WriteTransaction) -> Result<()> {
-    use redb::ReadableTableMetadata;
-    let index = txn.open_table(CREDENTIALS_BY_RECIPIENT).map_err(Error::store)?;
-    let table = txn.open_table(CREDENTIALS).map_err(Error::store)?;
-    if !index.is_empty().map_err(Error::store)? || table.is_empty().map_err(Error::store)? {
-        return Ok(());
-    }
-    drop(index);
-    for row in table.iter().map_err(Error::store)? {
-        let (_, v) = row.map_err(Error::store)?;
-        index_recipient(txn, &decode(v.value())?)?;
-    }
-    Ok(())
 }
 
 /// The credential an idempotency key produced, if any.
@@ -257,10 +231,16 @@ pub fn insert_keyed(
     Ok(Inserted::New(record))
 }
 
-/// Replaces a stored record (state, claim, public flag).
+/// Stores a record: a new one from [`insert`], or a changed one (state, claim, public flag),
+/// keeping the index in step.
 pub fn put(batch: &Batch<'_>, record: &CredentialRecord) -> Result<()> {
+    let old = get_for_write(batch, &record.uuid)?;
     let mut table = batch.txn.open_table(CREDENTIALS).map_err(Error::store)?;
     table.insert(record.uuid.as_str(), encode(record)?.as_slice()).map_err(Error::store)?;
+    drop(table);
+    if old.is_some() {
+        index::update(batch.txn, old.as_ref(), record)?;
+    }
     Ok(())
 }
 
@@ -329,93 +309,10 @@ pub fn change_state(
     Ok(record)
 }
 
-/// Which credentials a listing returns.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Filter {
-    /// Achievement uuid.
-    pub achievement: Option<String>,
-    /// Recipient DID or e-mail (exact, case-insensitive).
-    pub recipient: Option<String>,
-    /// `active`, `suspended` or `revoked`.
-    pub status: Option<State>,
-    /// Issued at or after.
-    pub since: Option<DateTime<Utc>>,
-    /// Issued before.
-    pub until: Option<DateTime<Utc>>,
-    /// Free text in the recipient or achievement name.
-    pub q: Option<String>,
-    /// Start after this sequence number (the `next` of the previous page).
-    pub cursor: Option<u64>,
-    /// Page size (default 50, at most 500).
-    pub limit: Option<usize>,
-}
-
-impl Filter {
-    fn accepts(&self, r: &CredentialRecord) -> bool {
-        let name = || {
-            r.credential["credentialSubject"]["achievement"]["name"].as_str().unwrap_or_default()
-        };
-        self.achievement.as_ref().is_none_or(|a| &r.achievement == a)
-            && self.recipient.as_ref().is_none_or(|p| r.recipient.value().eq_ignore_ascii_case(p))
-            && self.status.is_none_or(|s| r.state == s)
-            && self.since.is_none_or(|t| r.issued_at >= t)
-            && self.until.is_none_or(|t| r.issued_at < t)
-            && self.q.as_ref().is_none_or(|q| {
-                let q = q.to_lowercase();
-                r.recipient.value().to_lowercase().contains(&q)
-                    || name().to_lowercase().contains(&q)
-            })
-    }
-}
-
-/// One page of credentials in issue order, and the cursor of the next page.
-pub fn list(
-    txn: &ReadTransaction,
-    filter: &Filter,
-) -> Result<(Vec<CredentialRecord>, Option<u64>)> {
-    let limit = filter.limit.unwrap_or(50).clamp(1, 500);
-    let table = txn.open_table(CREDENTIALS).map_err(Error::store)?;
-    let start = filter.cursor.map_or(0, |c| c.saturating_add(1));
-    let mut page = Vec::new();
-    let mut take = |seq: u64, uuid: &str| -> Result<Option<u64>> {
-        let Some(record) = read(&table, uuid)? else { return Ok(None) };
-        if filter.accepts(&record) {
-            if page.len() == limit {
-                return Ok(Some(seq - 1));
-            }
-            page.push(record);
-        }
-        Ok(None)
-    };
-    // One recipient: their index entries only, in issue order.
-    if let Some(recipient) = &filter.recipient {
-        let key = recipient.to_lowercase();
-        let index = txn.open_table(CREDENTIALS_BY_RECIPIENT).map_err(Error::store)?;
-        for row in
-            index.range((key.as_str(), start)..=(key.as_str(), u64::MAX)).map_err(Error::store)?
-        {
-            let (k, uuid) = row.map_err(Error::store)?;
-            if let Some(next) = take(k.value().1, uuid.value())? {
-                return Ok((page, Some(next)));
-            }
-        }
-        return Ok((page, None));
-    }
-    let order = txn.open_table(CREDENTIAL_ORDER).map_err(Error::store)?;
-    for row in order.range(start..).map_err(Error::store)? {
-        let (seq, uuid) = row.map_err(Error::store)?;
-        if let Some(next) = take(seq.value(), uuid.value())? {
-            return Ok((page, Some(next)));
-        }
-    }
-    Ok((page, None))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{STORE_FILE, Store};
+    use crate::store::{STORE_FILE, Store, tables::CREDENTIAL_TERMS};
 
     fn record(uuid: &str, to: &str) -> CredentialRecord {
         CredentialRecord {
@@ -436,7 +333,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_store_written_before_the_recipient_index_gets_one_when_opened() {
+    async fn a_store_written_before_the_index_gets_one_when_opened() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(STORE_FILE);
         let store = Store::open(&path, Box::new(|_| Ok(()))).unwrap();
@@ -446,7 +343,7 @@ mod tests {
                     insert(b, record(&format!("u{i}"), to), &|n| n.to_owned())?;
                 }
                 // As an older binary left it: credentials, no index.
-                let mut index = b.txn.open_table(CREDENTIALS_BY_RECIPIENT).map_err(Error::store)?;
+                let mut index = b.txn.open_table(CREDENTIAL_TERMS).map_err(Error::store)?;
                 index.retain(|_, _| false).map_err(Error::store)?;
                 Ok(())
             })

@@ -25,10 +25,11 @@ pub const CREDENTIALS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("
 /// Issue order: sequence number → credential uuid (pagination, newest last).
 pub const CREDENTIAL_ORDER: TableDefinition<'_, u64, &str> =
     TableDefinition::new("credential-order-1");
-/// Issue order per recipient: (recipient, lowercased; sequence number) → credential uuid, so
-/// that "this learner's badges" reads their records only, whatever the store's size.
-pub const CREDENTIALS_BY_RECIPIENT: TableDefinition<'_, (&str, u64), &str> =
-    TableDefinition::new("credentials-by-recipient-1");
+/// The credential index: (term, sequence number) → credential uuid, where a term is a
+/// recipient, an achievement, a non-active state or a word (`store::credentials::index`), so
+/// that a filtered listing reads the records it returns, whatever the store's size.
+pub const CREDENTIAL_TERMS: TableDefinition<'_, (&str, u64), &str> =
+    TableDefinition::new("credential-terms-1");
 /// Status lists: name → JSON record (purpose, version, signed list credential).
 pub const STATUS_LISTS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("status-lists-1");
 /// Status bits of each list: name → bitstring.
@@ -87,7 +88,7 @@ pub fn migrate(db: &Database) -> Result<()> {
     txn.open_table(IMAGES).map_err(Error::store)?;
     txn.open_table(CREDENTIALS).map_err(Error::store)?;
     txn.open_table(CREDENTIAL_ORDER).map_err(Error::store)?;
-    super::credentials::build_recipient_index(&txn)?;
+    super::credentials::index::build(&txn)?;
     txn.open_table(STATUS_LISTS).map_err(Error::store)?;
     txn.open_table(STATUS_BITS).map_err(Error::store)?;
     txn.open_table(STATUS_ALLOCATED).map_err(Error::store)?;
