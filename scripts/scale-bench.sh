@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Award, search and list latency as the store grows: a release node in a temporary directory
 # is filled by bulk CSV awards to each size in SIZES, and at each size the script times
-# single awards, a bulk chunk, the first page of the list, a filter on one recipient, and a
-# free-text search that matches nothing (the worst case for a scan). Numbers go in
+# single awards, a bulk chunk, the first page of the list, filters on one recipient, on a
+# small achievement and on the revoked ones, a free-text search for one learner and one that
+# matches nothing (each the worst case of a scan, were it one). Numbers go in
 # docs/PERFORMANCE.md ("Scale"). Loopback only; bounded by SIZES.
 #
 # Usage: scripts/scale-bench.sh [SIZES]   (default "10000 100000 1000000")
@@ -35,9 +36,16 @@ median() {
     sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]*1000}'
 }
 
-have=0
+rare=$(api -H 'content-type: application/json' -d '{"name":"Rare","description":"Seldom awarded.","criteria":{"narrative":"Be rare."}}' \
+  "$url/api/v1/achievements" | sed -n 's/.*"uuid":"\([^"]*\)".*/\1/p')
+for i in 1 2 3; do
+  id=$(api -H 'content-type: application/json' -d "{\"achievement\":\"$rare\",\"recipient\":\"rare$i@example.org\"}" \
+    "$url/api/v1/awards" | sed -n 's/.*"uuid":"\([^"]*\)".*/\1/p')
+  api -o /dev/null -X POST "$url/api/v1/credentials/$id/revoke"
+done
+have=3
 chunk=5000
-printf '%-10s %14s %16s %14s %16s %18s\n' stored "award (ms)" "bulk (awards/s)" "list (ms)" "recipient (ms)" "no-match q (ms)"
+printf '%-10s %8s %10s %8s %10s %12s %9s %8s %10s\n' stored "award" "bulk (/s)" "list" "recipient" "achievement" "revoked" "q one" "q none"
 for size in $sizes; do
   while [ "$have" -lt "$size" ]; do
     n=$(( size - have < chunk ? size - have : chunk ))
@@ -53,6 +61,9 @@ for size in $sizes; do
   have=$(( have + 1021 ))
   list=$(median 11 "$url/api/v1/credentials?limit=50")
   one=$(median 5 "$url/api/v1/credentials?recipient=learner$(( size / 2 ))@example.org")
-  none=$(median 3 "$url/api/v1/credentials?q=nobody-has-this-name")
-  printf '%-10s %14s %16s %14s %16s %18s\n' "$size" "$award" "$bulk" "$list" "$one" "$none"
+  small=$(median 5 "$url/api/v1/credentials?achievement=$rare")
+  revoked=$(median 5 "$url/api/v1/credentials?status=revoked")
+  qone=$(median 5 "$url/api/v1/credentials?q=learner$(( size / 3 ))")
+  none=$(median 5 "$url/api/v1/credentials?q=nobody-has-this-name")
+  printf '%-10s %8s %10s %8s %10s %12s %9s %8s %10s\n' "$size" "$award" "$bulk" "$list" "$one" "$small" "$revoked" "$qone" "$none"
 done

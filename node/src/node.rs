@@ -23,7 +23,7 @@ use crate::{
     issuer::{Awarded, BulkReport, Issuer, lists},
     keys,
     mail::Mailer,
-    p2p::{self, P2p, message},
+    p2p::{self, P2p, proto, validator},
     store::{
         STORE_FILE, Store,
         credentials::Recipient,
@@ -176,15 +176,24 @@ impl NodeHandle {
     /// gossip decides what is held.
     pub async fn endorse(&self, unsigned: &Value) -> Result<Value> {
         let signed = self.issuer().endorsement(unsigned).await?;
-        let message = message::Message { kind: Kind::Endorsement, credential: signed.clone() };
+        let message = proto::Message { kind: Kind::Endorsement, credential: signed.clone() };
         match self.p2p() {
             Some(p2p) => p2p.publish(message).await?,
             None => {
-                let verdict = message::judge(&message, None, chrono::Utc::now()).await;
-                let message::Verdict::Accept(held) = verdict else {
-                    return Err(Error::Invalid(format!("{verdict:?}")));
+                let now = chrono::Utc::now();
+                let doc = match validator::judge(&message, None, now).await {
+                    proto::Verdict::Accept(doc) => Held::accepted(*doc, now),
+                    proto::Verdict::Ignore(why) => return Err(Error::Invalid(why.to_string())),
+                    proto::Verdict::Reject(why) => return Err(Error::Invalid(why.to_string())),
                 };
-                self.issuer().store().write(move |b| held::put_if_newer(b, &held)).await?;
+                let stored =
+                    self.issuer().store().write(move |b| held::put_if_newer(b, &doc)).await?;
+                if let held::Stored::OtherIssuer { held_by } = stored {
+                    return Err(Error::Invalid(format!(
+                        "endorsement {} belongs to {held_by}",
+                        signed["id"].as_str().unwrap_or_default()
+                    )));
+                }
             }
         }
         Ok(signed)
@@ -210,6 +219,28 @@ impl NodeHandle {
             None => false,
         };
         Ok((item, told))
+    }
+
+    /// The credential baked into a PNG or SVG badge (a JSON object, or a VC-JWT as a string),
+    /// read on the CPU pool: an image's chunks or markup are parsed before anything is known
+    /// about them. An image with no credential or with several, and bytes that are no image,
+    /// are [`Error::Invalid`].
+    pub async fn unbake(&self, image: Vec<u8>) -> Result<Value> {
+        let text = self
+            .issuer()
+            .cpu()
+            .try_run(move || vc_schemas::bake::unbake(&image))
+            .await?
+            .map_err(|e| Error::Invalid(e.to_string()))?
+            .ok_or_else(|| Error::Invalid("not a PNG or SVG image".into()))?;
+        if vc_schemas::proof::jwt::looks_like_jwt(&text) {
+            return Ok(Value::String(text.trim().to_owned()));
+        }
+        match serde_json::from_str::<Value>(&text) {
+            Ok(doc @ Value::Object(_)) => Ok(doc),
+            Ok(_) => Err(Error::Invalid("the baked credential is not a JSON object".into())),
+            Err(e) => Err(Error::Invalid(format!("the baked credential is not JSON: {e}"))),
+        }
     }
 
     /// Verifies on the CPU pool (refused with [`Error::Busy`] when its queue is full), checking
@@ -429,5 +460,5 @@ async fn announce_periodically(node: NodeHandle, every: Duration) {
 /// Signs and publishes this node's announcement.
 pub async fn announce(node: &NodeHandle, p2p: &P2p, info: &p2p::NetInfo) -> Result<()> {
     let credential = node.issuer().announcement(&info.peer_id, &info.listen).await?;
-    p2p.publish(message::Message { kind: Kind::Announcement, credential }).await
+    p2p.publish(proto::Message { kind: Kind::Announcement, credential }).await
 }

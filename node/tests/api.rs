@@ -622,3 +622,70 @@ async fn an_endorsement_is_signed_and_held_without_the_network() {
         StatusCode::UNPROCESSABLE_ENTITY
     );
 }
+
+/// `POST /credentials/verify` with an image body.
+async fn verify_image(app: &App, content_type: &str, image: Vec<u8>) -> common::Answer {
+    app.call(Method::POST, "/credentials/verify", None, content_type, image).await
+}
+
+#[tokio::test]
+async fn verify_takes_a_baked_badge_as_it_was_downloaded() {
+    let app = App::new();
+    let a = app.achievement("Baked").await;
+    let signed = app.award(&a, "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK").await;
+    let credential = signed["credential"].to_string();
+    let png = tiny_png();
+    let baked = vc_schemas::bake::bake_png(&png, &credential).unwrap();
+    let ours = verify_image(&app, "image/png", baked.clone()).await;
+    assert_eq!(ours.status, StatusCode::OK, "{}", ours.text());
+    assert_eq!(ours.json()["verified"], true);
+    let svg = vc_schemas::bake::bake_svg(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"><rect width="1" height="1"/></svg>"#,
+        &credential,
+    )
+    .unwrap();
+    let ours = verify_image(&app, "image/svg+xml; charset=utf-8", svg.into_bytes()).await;
+    assert_eq!(ours.status, StatusCode::OK, "{}", ours.text());
+    // The 1EdTech sample: an RS256 VC-JWT with its key in the header.
+    let sample = common::specs().join("openbadges-3.0/validator-samples/simple-jwt.png");
+    let theirs = verify_image(&app, "image/png", std::fs::read(sample).unwrap()).await;
+    assert_eq!(theirs.status, StatusCode::OK, "{}", theirs.text());
+
+    // Bad images: a clear 422 each, nothing verified.
+    let mut cut = baked.clone();
+    cut.truncate(baked.len() / 2);
+    let twice = chunk_twice(&baked, b"iTXtopenbadgecredential");
+    for (what, kind, body) in [
+        ("cut in half", "image/png", cut),
+        ("no credential", "image/png", png.clone()),
+        ("two credentials", "image/png", twice),
+        ("not an image", "image/png", b"{\"a\":1}".to_vec()),
+        (
+            "svg without one",
+            "image/svg+xml",
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>".to_vec(),
+        ),
+    ] {
+        let answer = verify_image(&app, kind, body).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {}", answer.text());
+        assert_eq!(answer.code(), "invalid", "{what}");
+        assert!(!answer.json()["message"].as_str().unwrap().is_empty(), "{what}");
+    }
+}
+
+/// `png` with its chunk whose type and start are `marker` repeated: two credentials.
+fn chunk_twice(png: &[u8], marker: &[u8]) -> Vec<u8> {
+    let at = png.windows(marker.len()).position(|w| w == marker).unwrap() - 4;
+    let len = u32::from_be_bytes(png[at..at + 4].try_into().unwrap()) as usize;
+    let chunk = &png[at..at + 12 + len];
+    [&png[..at], chunk, &png[at..]].concat()
+}
+
+/// A valid 1×1 PNG, made with the `png` crate.
+fn tiny_png() -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, 1, 1);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.write_header().unwrap().write_image_data(&[0]).unwrap();
+    out
+}

@@ -3,9 +3,15 @@
 //! Verify endpoints answer 200 when verified and 422 with the report when not, so a client
 //! (or a test suite) can go by the status code alone. Which status lists are used (this node's
 //! own and the gossiped ones, within the age limit) is the node's policy
-//! ([`crate::node::NodeHandle::verify`]); nothing is fetched.
+//! ([`crate::node::NodeHandle::verify`]); nothing is fetched. `/credentials/verify` also takes
+//! a baked badge image as its body.
 
-use axum::{Json, Router, extract::State, http::StatusCode, routing::post};
+use axum::{
+    Json, Router,
+    extract::State,
+    http::{HeaderMap, StatusCode, header},
+    routing::post,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use vc_schemas::{
@@ -13,7 +19,11 @@ use vc_schemas::{
     verify::{Outcome, Status},
 };
 
-use super::{AppState, error::ApiError, extract::JsonBody};
+use super::{
+    AppState,
+    error::ApiError,
+    extract::{JsonBody, RawBody, parse_json},
+};
 use crate::node::{Verifiable, Verification};
 
 /// `/credentials/issue` and `/credentials/status` (token).
@@ -99,14 +109,29 @@ struct VerifyPresentationRequest {
     options: Option<VerifyOptions>,
 }
 
+/// The VC-API request (`application/json`), or a baked badge as it was downloaded
+/// (`image/png` or `image/svg+xml`, the body being the file): what holders actually have.
 async fn verify_credential(
     State(s): State<AppState>,
-    JsonBody(req): JsonBody<VerifyCredentialRequest>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let opts = req.options.unwrap_or_default();
-    let what = Verifiable::Credential(req.verifiable_credential);
+    let (credential, opts) = if is_image(&headers) {
+        (s.node.unbake(body.to_vec()).await?, VerifyOptions::default())
+    } else {
+        let req: VerifyCredentialRequest = parse_json(&body)?;
+        (req.verifiable_credential, req.options.unwrap_or_default())
+    };
+    let what = Verifiable::Credential(credential);
     let v = s.node.verify(what, opts.challenge.clone(), opts.domain.clone()).await?;
     Ok(answer(&s, &v, &opts))
+}
+
+/// Whether the body is declared a PNG or SVG image.
+fn is_image(headers: &HeaderMap) -> bool {
+    let kind = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let kind = kind.split(';').next().unwrap_or("").trim();
+    kind.eq_ignore_ascii_case("image/png") || kind.eq_ignore_ascii_case("image/svg+xml")
 }
 
 async fn verify_presentation(

@@ -26,7 +26,7 @@ pub struct ListArgs {
     /// Issued before (RFC 3339).
     #[arg(long)]
     pub until: Option<String>,
-    /// Text in the recipient or achievement name.
+    /// Words that begin words of the recipient or the achievement name (`weld ada`).
     #[arg(long = "search")]
     pub q: Option<String>,
     /// Page size.
