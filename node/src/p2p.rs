@@ -1,20 +1,27 @@
 //! Peer to peer: status lists travel between nodes over libp2p gossip, and a node that was away
 //! pulls what it missed, so a verifier checks a badge's status without contacting its issuer.
 //!
-//! - [`message`]: the gossip format and the judgment on each message (pure);
-//! - [`sync`]: the catch-up protocol's messages (pure);
+//! - [`proto`]: the gossip and catch-up protocol: wire types, the judgment on each message and
+//!   the catch-up policy, with no I/O (the rest of this module carries out its decisions);
 //! - [`deliver`], [`inbox`]: direct delivery of awards to the recipient DID's node, and the
 //!   answers back;
-//! - [`validator`]: the task that judges and stores received lists;
+//! - [`validator`]: the task that judges and stores received documents (the signature check
+//!   and the store around [`proto::judge`]);
 //! - `swarm`: the libp2p swarm and the task that owns it;
 //! - [`P2p`]: the cloneable handle the rest of the node uses.
 
 pub mod deliver;
 pub mod inbox;
-pub mod message;
+pub mod proto;
 mod swarm;
-pub mod sync;
 pub mod validator;
+
+/// The former home of the gossip wire types, kept only for callers not yet moved to [`proto`]
+/// (`issuer::announce`, edited elsewhere at the time of the move). New code imports from
+/// [`proto`]; remove this once nothing uses it.
+pub mod message {
+    pub use super::proto::ANNOUNCEMENT_TYPE;
+}
 
 use std::{path::Path, time::Duration};
 
@@ -34,7 +41,7 @@ pub enum Command {
     /// The node's peer id, listen addresses and connected peers.
     Info(oneshot::Sender<NetInfo>),
     /// Publish one of this node's own documents (and hold it).
-    Publish(Box<message::Message>),
+    Publish(Box<proto::Message>),
     /// Refuse connections with a peer (and close the open ones).
     Block(libp2p::PeerId),
     /// Lift a block.
@@ -193,7 +200,7 @@ impl P2p {
     }
 
     /// Publishes one of this node's own signed documents and holds it.
-    pub async fn publish(&self, message: message::Message) -> Result<()> {
+    pub async fn publish(&self, message: proto::Message) -> Result<()> {
         swarm::publish(&self.commands, message).await
     }
 }

@@ -3,14 +3,17 @@
 //! newer, and never for more than one round may carry.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::HashMap;
+use std::{
+    collections::HashMap,
+    time::{Duration, Instant},
+};
 
-use badgemesh_node::{
-    p2p::{
-        message::{self, Message, Verdict},
-        sync::{self, Head, Request, Response},
+use badgemesh_node::p2p::{
+    proto::{
+        Head, Kind, Message, Rejected, Request, Response, Verdict, WireError,
+        sync::{self, SyncPolicy},
     },
-    store::held::Kind,
+    validator,
 };
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
@@ -59,6 +62,50 @@ fn at(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap()
 }
 
+fn arb_head() -> impl Strategy<Value = Head> {
+    (arb_kind(), ".{0,12}", 0i64..4_000_000_000).prop_map(|(kind, id, t)| Head {
+        kind,
+        id,
+        valid_from: at(t),
+    })
+}
+
+fn arb_request() -> impl Strategy<Value = Request> {
+    prop_oneof![
+        Just(Request::Heads),
+        prop::collection::vec((arb_kind(), ".{0,12}"), 0..8)
+            .prop_map(|items| Request::Get { items }),
+    ]
+}
+
+fn arb_response() -> impl Strategy<Value = Response> {
+    prop_oneof![
+        prop::collection::vec(arb_head(), 0..8).prop_map(|heads| Response::Heads { heads }),
+        prop::collection::vec((arb_kind(), arb_json()), 0..4).prop_map(|m| Response::Docs {
+            messages: m
+                .into_iter()
+                .map(|(kind, credential)| Message { kind, credential })
+                .collect()
+        }),
+    ]
+}
+
+/// Bytes as a faulty or hostile peer might send them: flipped bits, truncated, or spliced.
+fn perturb(bytes: Vec<u8>, how: (u8, usize, u8)) -> Vec<u8> {
+    let (op, at, bit) = how;
+    let mut b = bytes;
+    if b.is_empty() {
+        return b;
+    }
+    let i = at % b.len();
+    match op % 3 {
+        0 => b[i] ^= 1 << (bit % 8),
+        1 => b.truncate(i),
+        _ => b.insert(i, bit),
+    }
+    b
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -74,7 +121,7 @@ proptest! {
     #[test]
     fn unsigned_documents_are_never_accepted(kind in arb_kind(), credential in arb_json()) {
         let message = Message { kind, credential };
-        let verdict = futures::executor::block_on(message::judge(&message, None, Utc::now()));
+        let verdict = futures::executor::block_on(validator::judge(&message, None, Utc::now()));
         prop_assert!(!matches!(verdict, Verdict::Accept(_)), "{:?}", message);
         // And the message survives the wire unchanged, so peers judge what was sent.
         prop_assert_eq!(Message::from_bytes(&message.to_bytes()).unwrap(), message);
@@ -106,9 +153,55 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn catch_up_requests_and_answers_round_trip_and_perturbed_bytes_never_panic(
+        request in arb_request(),
+        response in arb_response(),
+        how in (any::<u8>(), any::<usize>(), any::<u8>()),
+    ) {
+        let req = serde_json::to_vec(&request).unwrap();
+        prop_assert_eq!(serde_json::from_slice::<Request>(&req).unwrap(), request);
+        let resp = serde_json::to_vec(&response).unwrap();
+        prop_assert_eq!(serde_json::from_slice::<Response>(&resp).unwrap(), response);
+        // What survives perturbation decodes to a value that round-trips; the rest is an error.
+        if let Ok(r) = serde_json::from_slice::<Request>(&perturb(req, how)) {
+            let again = serde_json::to_vec(&r).unwrap();
+            prop_assert_eq!(serde_json::from_slice::<Request>(&again).unwrap(), r);
+        }
+        if let Ok(r) = serde_json::from_slice::<Response>(&perturb(resp, how)) {
+            let again = serde_json::to_vec(&r).unwrap();
+            prop_assert_eq!(serde_json::from_slice::<Response>(&again).unwrap(), r);
+        }
+    }
+
+    #[test]
+    fn a_peer_is_asked_back_at_most_once_per_window(
+        asks in prop::collection::vec((0u8..4, 0u64..3_000), 0..64),
+    ) {
+        let start = Instant::now();
+        let mut policy = SyncPolicy::new();
+        let mut last: HashMap<u8, u64> = HashMap::new();
+        let mut times: Vec<(u8, u64)> = asks;
+        times.sort_by_key(|&(_, t)| t);
+        for (peer, ms) in times {
+            let back = policy.on_heads_request(peer, start + Duration::from_millis(ms));
+            let expected = last.get(&peer).is_none_or(|&t| ms - t > 1_000);
+            prop_assert_eq!(back, expected);
+            if back {
+                last.insert(peer, ms);
+            }
+        }
+    }
+}
+
 #[test]
 fn an_oversize_message_is_refused_before_it_is_parsed() {
     let huge = json!({"kind": "statusList", "credential": {"pad": "x".repeat(2 << 20)}});
     let err = Message::from_bytes(&serde_json::to_vec(&huge).unwrap()).unwrap_err();
-    assert!(err.contains("limit"), "{err}");
+    assert!(matches!(err, WireError::Oversize { .. }), "{err}");
+    assert!(err.to_string().contains("limit"), "{err}");
+    assert!(matches!(Rejected::from(err), Rejected::Wire(WireError::Oversize { .. })));
 }

@@ -141,7 +141,7 @@ fn publish_raw(target: &str, payloads: Vec<Vec<u8>>) {
             })
             .unwrap()
             .build();
-        let topic = gossipsub::IdentTopic::new(badgemesh_node::p2p::message::STATUS_TOPIC);
+        let topic = gossipsub::IdentTopic::new(badgemesh_node::p2p::proto::wire::STATUS_TOPIC);
         swarm.behaviour_mut().subscribe(&topic).unwrap();
         swarm.dial(target.parse::<libp2p::Multiaddr>().unwrap()).unwrap();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
@@ -176,7 +176,7 @@ fn sign_list(key: &vc_schemas::key::Ed25519Key, id: &str, issuer: &str, set: &[u
 }
 
 fn message(credential: Value) -> Vec<u8> {
-    badgemesh_node::p2p::message::Message::status_list(credential).to_bytes()
+    badgemesh_node::p2p::proto::Message::status_list(credential).to_bytes()
 }
 
 #[test]

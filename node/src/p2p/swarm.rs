@@ -2,10 +2,13 @@
 //! Kademlia, gossipsub (validation on, peer scoring), the catch-up protocol and, when enabled,
 //! mDNS. Judging and storing gossip happens in a separate validator task, so the swarm keeps
 //! turning while a list is verified and written.
+//!
+//! The task moves bytes; it does not decide. What a message is worth, which documents to pull,
+//! whether to ask a peer back and what to publish are [`super::proto`]'s decisions, which the
+//! task asks for with the current time and carries out.
 
-use std::{collections::HashMap, time::Duration};
+use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use futures::StreamExt;
 use libp2p::{
     Multiaddr, PeerId, StreamProtocol, Swarm, SwarmBuilder, gossipsub, identify,
@@ -20,10 +23,11 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::{
     Command, GossipCounts, NetInfo, PeerInfo, deliver,
-    message::{
-        ENDORSEMENTS_TOPIC, ISSUERS_TOPIC, MAX_MESSAGE_BYTES, Message, STATUS_TOPIC, Verdict,
+    proto::{
+        Kind, MAX_MESSAGE_BYTES, Message, Request, Response, SyncPolicy, Verdict,
+        sync::{self, Heads},
+        wire::SYNC_PROTOCOL,
     },
-    sync::{self, Head, Request, Response},
     validator,
 };
 use crate::{
@@ -103,10 +107,8 @@ fn behaviour(
         .build()?;
     let mut gossipsub =
         gossipsub::Behaviour::new(gossipsub::MessageAuthenticity::Signed(key.clone()), config)?;
-    let topics: Vec<gossipsub::IdentTopic> = [STATUS_TOPIC, ISSUERS_TOPIC, ENDORSEMENTS_TOPIC]
-        .into_iter()
-        .map(gossipsub::IdentTopic::new)
-        .collect();
+    let topics: Vec<gossipsub::IdentTopic> =
+        Kind::ALL.into_iter().map(|k| gossipsub::IdentTopic::new(k.topic())).collect();
     let mut params = gossipsub::PeerScoreParams::default();
     // Many peers behind one address is a Sybil signal on the internet, but on loopback it is a
     // testnet: without this, more than 10 local nodes score each other below the graylist.
@@ -136,7 +138,7 @@ fn behaviour(
         kad::Config::new(StreamProtocol::new("/badgemesh/kad/1")),
     );
     let sync = request_response::json::Behaviour::new(
-        [(StreamProtocol::new(sync::PROTOCOL), ProtocolSupport::Full)],
+        [(StreamProtocol::new(SYNC_PROTOCOL), ProtocolSupport::Full)],
         request_response::Config::default().with_request_timeout(Duration::from_secs(20)),
     );
     let mdns = if mdns_on {
@@ -168,16 +170,13 @@ pub(crate) struct Task {
     judge: mpsc::Sender<validator::Job>,
     verdicts: mpsc::Receiver<validator::Done>,
     lists_changed: watch::Receiver<u64>,
-    /// `validFrom` of our own lists as last published.
-    published: HashMap<String, chrono::DateTime<Utc>>,
     sync_every: Duration,
     counts: GossipCounts,
     /// The delivery worker's bounded queue (it refuses offers not addressed to this node's DID).
     inbox: mpsc::Sender<super::inbox::Job>,
-    /// A publish found no peers: ask peers for their heads (and so offer ours) soon.
-    resync_soon: bool,
-    /// When each peer was last asked for its heads.
-    asked: HashMap<PeerId, std::time::Instant>,
+    /// The protocol's memory of past asks and publishes: whether to ask a peer back, whether an
+    /// early catch-up round is due, which own lists to publish.
+    policy: SyncPolicy<PeerId>,
 }
 
 impl Task {
@@ -200,11 +199,9 @@ impl Task {
             judge,
             verdicts,
             lists_changed,
-            published: HashMap::new(),
             sync_every,
             counts: GossipCounts::default(),
-            resync_soon: false,
-            asked: HashMap::new(),
+            policy: SyncPolicy::new(),
         }
     }
 
@@ -232,9 +229,10 @@ impl Task {
                 Some(done) = self.verdicts.recv() => self.on_verdict(done),
                 Ok(()) = self.lists_changed.changed() => self.publish_own().await,
                 _ = timer.tick() => self.sync_round(),
-                _ = soon.tick(), if self.resync_soon => {
-                    self.resync_soon = false;
-                    self.sync_round();
+                _ = soon.tick(), if self.policy.resync_due() => {
+                    if self.policy.take_resync() {
+                        self.sync_round();
+                    }
                 }
             }
         }
@@ -250,17 +248,15 @@ impl Task {
         }
     }
 
-    /// Publishes our lists whose `validFrom` moved since the last publish, and holds them too
-    /// (so catch-up serves them like anyone's).
+    /// Publishes our lists whose `validFrom` moved since the last publish (the policy keeps
+    /// count), and holds them too (so catch-up serves them like anyone's).
     async fn publish_own(&mut self) {
         let Ok(lists) = self.store.read().and_then(|r| status::all(&r)) else { return };
         for list in lists {
             let Some(credential) = list.credential else { continue };
-            if self.published.get(&list.name).is_some_and(|t| *t >= list.updated) {
-                continue;
+            if self.policy.should_publish(&list.name, list.updated) {
+                self.publish(Message::status_list(credential)).await;
             }
-            self.published.insert(list.name.clone(), list.updated);
-            self.publish(Message::status_list(credential)).await;
         }
     }
 
@@ -270,7 +266,7 @@ impl Task {
         match self.swarm.behaviour_mut().gossipsub.publish(topic, message.to_bytes()) {
             Ok(_) => tracing::debug!(kind = message.kind.as_str(), "published"),
             Err(e) => {
-                self.resync_soon = true;
+                self.policy.on_publish_failed();
                 tracing::debug!(kind = message.kind.as_str(), error = %e, "not published now (peers catch up)")
             }
         }
@@ -285,9 +281,9 @@ impl Task {
         let _ = self.swarm.behaviour_mut().kad.bootstrap();
     }
 
-    /// Asks `peer` for its heads, and remembers when.
+    /// Asks `peer` for its heads, and tells the policy when.
     fn ask_heads(&mut self, peer: PeerId) {
-        self.asked.insert(peer, std::time::Instant::now());
+        self.policy.asking(peer, Instant::now());
         self.swarm.behaviour_mut().sync.send_request(&peer, Request::Heads);
     }
 
@@ -421,30 +417,28 @@ impl Task {
         }
     }
 
+    /// A catch-up message: answer a request (and ask back when the policy says so), pull what
+    /// a heads answer has newer, hand pulled documents to the validator.
     fn on_sync(&mut self, peer: PeerId, message: request_response::Message<Request, Response>) {
         match message {
             request_response::Message::Request { request, channel, .. } => {
-                // Catch-up is mutual: a peer that asks for our heads is asked for its own, unless
-                // we just did (which ends the exchange after one round each way).
-                let reciprocate = matches!(request, Request::Heads)
-                    && self.asked.get(&peer).is_none_or(|t| t.elapsed() > Duration::from_secs(1));
+                let ask_back = matches!(request, Request::Heads)
+                    && self.policy.on_heads_request(peer, Instant::now());
                 let answer = self.answer(request);
                 let _ = self.swarm.behaviour_mut().sync.send_response(channel, answer);
-                if reciprocate {
-                    self.ask_heads(peer);
+                if ask_back {
+                    self.swarm.behaviour_mut().sync.send_request(&peer, Request::Heads);
                 }
             }
             request_response::Message::Response { response: Response::Heads { heads }, .. } => {
-                let ours = self.heads_map();
-                let items = sync::wanted(&heads, &ours);
-                if !items.is_empty() {
-                    self.swarm.behaviour_mut().sync.send_request(&peer, Request::Get { items });
+                if let Some(get) = sync::on_heads(&heads, &self.heads()) {
+                    self.swarm.behaviour_mut().sync.send_request(&peer, get);
                 }
             }
             request_response::Message::Response {
                 response: Response::Docs { messages }, ..
             } => {
-                for message in messages.into_iter().take(sync::MAX_GET) {
+                for message in sync::pulled(messages) {
                     if self.judge.try_send(validator::Job::Pulled { from: peer, message }).is_err()
                     {
                         break;
@@ -454,41 +448,32 @@ impl Task {
         }
     }
 
-    fn heads_map(&self) -> sync::Heads {
-        self.store
-            .read()
-            .and_then(|r| held::heads(&r))
-            .unwrap_or_default()
+    /// The versions held, as the store lists them (empty when it cannot be read: the peer's
+    /// heads then all look new, and the pulled documents are judged as usual).
+    fn held_heads(&self) -> Vec<(Kind, String, chrono::DateTime<chrono::Utc>)> {
+        self.store.read().and_then(|r| held::heads(&r)).unwrap_or_default()
+    }
+
+    /// The versions held, keyed as [`sync::wanted`] compares them.
+    fn heads(&self) -> Heads {
+        self.held_heads()
             .into_iter()
             .map(|(kind, id, valid_from)| ((kind, id), valid_from))
             .collect()
     }
 
+    /// Our answer to a catch-up request, read from the store and shaped by the protocol.
     fn answer(&self, request: Request) -> Response {
         match request {
-            Request::Heads => {
-                let heads = self
-                    .store
-                    .read()
-                    .and_then(|r| held::heads(&r))
-                    .unwrap_or_default()
-                    .into_iter()
-                    .take(sync::MAX_HEADS)
-                    .map(|(kind, id, valid_from)| Head { kind, id, valid_from })
-                    .collect();
-                Response::Heads { heads }
-            }
+            Request::Heads => sync::heads_answer(self.held_heads()),
             Request::Get { items } => {
                 let Ok(r) = self.store.read() else {
                     return Response::Docs { messages: Vec::new() };
                 };
-                let messages = items
-                    .iter()
-                    .take(sync::MAX_GET)
-                    .filter_map(|(kind, id)| held::get(&r, *kind, id).ok().flatten())
-                    .map(|h| Message { kind: h.kind, credential: h.credential })
-                    .collect();
-                Response::Docs { messages }
+                sync::docs_answer(&items, |kind, id| {
+                    let h = held::get(&r, kind, id).ok().flatten()?;
+                    Some(Message { kind: h.kind, credential: h.credential })
+                })
             }
         }
     }

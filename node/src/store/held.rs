@@ -15,38 +15,12 @@ use super::{
     Batch,
     tables::{HELD, HELD_HEADS, decode, encode},
 };
-use crate::{Error, Result};
-
-/// What a held document is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Kind {
-    /// A `BitstringStatusListCredential`, keyed by its id.
-    StatusList,
-    /// A node announcement, keyed by the announcing DID.
-    Announcement,
-    /// An `EndorsementCredential`, keyed by its id.
-    Endorsement,
-}
-
-impl Kind {
-    /// Every kind.
-    pub const ALL: [Self; 3] = [Self::StatusList, Self::Announcement, Self::Endorsement];
-
-    /// The kind of a table key prefix.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    /// The table key prefix.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::StatusList => "statusList",
-            Self::Announcement => "announcement",
-            Self::Endorsement => "endorsement",
-        }
-    }
-}
+// The kind is the protocol's (it names topics and the wire's `kind`); the store keys by it.
+pub use crate::p2p::proto::Kind;
+use crate::{
+    Error, Result,
+    p2p::proto::{Accepted, HeldVersion},
+};
 
 /// One held document.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -66,13 +40,31 @@ pub struct Held {
     pub credential: Value,
 }
 
+impl Held {
+    /// An accepted document, as held from `received` on.
+    pub fn accepted(doc: Accepted, received: DateTime<Utc>) -> Self {
+        let Accepted { kind, key, issuer, valid_from, credential } = doc;
+        Self { kind, id: key, issuer, valid_from, received, credential }
+    }
+
+    /// What the protocol's judgment needs of this version.
+    pub fn version(&self) -> HeldVersion {
+        HeldVersion { issuer: self.issuer.clone(), valid_from: self.valid_from }
+    }
+}
+
 /// What storing did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stored {
     /// It was newer (or new): stored.
     Newer,
     /// The same or an older version is already held: nothing changed.
     Stale,
+    /// The key is held for another issuer: refused, nothing changed.
+    OtherIssuer {
+        /// The issuer of the held version.
+        held_by: String,
+    },
 }
 
 /// The document `id` of `kind`, if held.
@@ -130,7 +122,8 @@ pub(super) fn build_heads(txn: &redb::WriteTransaction) -> Result<()> {
 }
 
 /// Stores `doc` if it is newer than the held version of its key. A different issuer for a held
-/// key is refused.
+/// key is refused ([`Stored::OtherIssuer`]): the judgment checked it too, but against a version
+/// read before this transaction.
 pub fn put_if_newer(batch: &Batch<'_>, doc: &Held) -> Result<Stored> {
     let mut table = batch.txn.open_table(HELD).map_err(Error::store)?;
     let key = (doc.kind.as_str(), doc.id.as_str());
@@ -138,13 +131,7 @@ pub fn put_if_newer(batch: &Batch<'_>, doc: &Held) -> Result<Stored> {
         table.get(key).map_err(Error::store)?.map(|v| decode(v.value())).transpose()?;
     if let Some(h) = held {
         if h.issuer != doc.issuer {
-            return Err(Error::Invalid(format!(
-                "{} {} belongs to {}, not {}",
-                doc.kind.as_str(),
-                doc.id,
-                h.issuer,
-                doc.issuer
-            )));
+            return Ok(Stored::OtherIssuer { held_by: h.issuer });
         }
         if h.valid_from >= doc.valid_from {
             return Ok(Stored::Stale);
@@ -191,6 +178,12 @@ mod tests {
         )
         .await;
         assert_eq!(stored, [Stored::Newer, Stored::Newer, Stored::Newer, Stored::Stale]);
+        let mut taken = doc("l1", 300, 8);
+        taken.issuer = "did:key:z6Mkother".into();
+        assert_eq!(
+            hold(&store, vec![taken]).await,
+            [Stored::OtherIssuer { held_by: "did:key:z6Mkissuer".into() }]
+        );
         let mut heads = heads(&store.read().unwrap()).unwrap();
         heads.sort();
         let at = |s| DateTime::from_timestamp(s, 0).unwrap();
