@@ -689,3 +689,21 @@ fn tiny_png() -> Vec<u8> {
     encoder.write_header().unwrap().write_image_data(&[0]).unwrap();
     out
 }
+
+#[tokio::test]
+async fn an_award_with_a_malformed_evidence_or_result_names_the_field_and_stores_nothing() {
+    let app = App::new();
+    let a = app.achievement("Typed").await;
+    for (field, bad) in [
+        ("evidence", json!([{"narrative": 5}])),
+        ("result", json!([{"value": ["not", "a", "string"]}])),
+    ] {
+        let key = if field == "result" { "results" } else { field };
+        let body = json!({"achievement": a, "recipient": "ada@example.org", key: bad});
+        let answer = app.post("/api/v1/awards", &body).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {}", answer.text());
+        assert!(answer.json()["message"].as_str().unwrap().starts_with(field), "{}", answer.text());
+    }
+    let list = app.get("/api/v1/credentials").await.json();
+    assert_eq!(list["items"].as_array().unwrap().len(), 0);
+}

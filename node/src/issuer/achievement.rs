@@ -5,8 +5,16 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use vc_schemas::issue;
 
-use super::fields::{Link, require_link, require_visible};
-use crate::{Error, Result};
+use super::{
+    Issuer,
+    award::uuid_of,
+    fields::{Link, require_link, require_visible},
+    images::image_type,
+};
+use crate::{
+    Error, Result,
+    store::achievements::{self, AchievementRecord},
+};
 
 /// What an operator sends to create or update an achievement (an update replaces every field).
 #[derive(Debug, Clone, Deserialize)]
@@ -135,6 +143,125 @@ fn check(achievement: &Value) -> Result<()> {
     issue::prepare(&sample, "did:example:issuer", "urn:uuid:check", Utc::now())
         .map(drop)
         .map_err(|e| Error::Invalid(format!("achievement does not fit Open Badges 3.0: {e}")))
+}
+
+impl Issuer {
+    /// Every achievement (archived ones too).
+    pub fn achievements(&self) -> Result<Vec<AchievementRecord>> {
+        achievements::list(&self.inner.store.read()?)
+    }
+
+    /// One achievement.
+    pub fn achievement(&self, id: &str) -> Result<AchievementRecord> {
+        achievements::get(&self.inner.store.read()?, uuid_of(id))?
+            .ok_or_else(|| Error::NotFound(format!("achievement {id}")))
+    }
+
+    /// Creates an achievement.
+    pub async fn create_achievement(&self, input: AchievementInput) -> Result<AchievementRecord> {
+        let uuid = uuid::Uuid::new_v4().to_string();
+        let now = Utc::now();
+        let record = AchievementRecord {
+            achievement: input.to_ob(&uuid, None)?,
+            uuid,
+            version: 1,
+            archived: false,
+            image_type: None,
+            validity_days: input.validity_days,
+            created: now,
+            updated: now,
+        };
+        let stored = record.clone();
+        self.inner.store.write(move |b| achievements::put(b, &stored)).await?;
+        Ok(record)
+    }
+
+    /// Replaces an achievement's fields as a new version; credentials keep the version they
+    /// were awarded with.
+    pub async fn update_achievement(
+        &self,
+        id: &str,
+        input: AchievementInput,
+    ) -> Result<AchievementRecord> {
+        let uuid = uuid_of(id).to_owned();
+        let image_url = self.image_url(&uuid);
+        self.inner
+            .store
+            .write(move |b| {
+                let mut record = editable(b, &uuid)?;
+                let image = record.image_type.is_some().then_some(image_url.as_str());
+                record.achievement = input.to_ob(&uuid, image)?;
+                record.validity_days = input.validity_days;
+                record.version += 1;
+                record.updated = Utc::now();
+                achievements::put(b, &record)?;
+                Ok(record)
+            })
+            .await
+    }
+
+    /// Archives an achievement: kept, no longer awarded.
+    pub async fn archive_achievement(&self, id: &str) -> Result<AchievementRecord> {
+        let uuid = uuid_of(id).to_owned();
+        self.inner
+            .store
+            .write(move |b| {
+                let mut record = achievements::get_for_write(b, &uuid)?
+                    .ok_or_else(|| Error::NotFound(format!("achievement {uuid}")))?;
+                if !record.archived {
+                    record.archived = true;
+                    record.updated = Utc::now();
+                    achievements::put(b, &record)?;
+                }
+                Ok(record)
+            })
+            .await
+    }
+
+    fn image_url(&self, uuid: &str) -> String {
+        format!("{}/achievements/{uuid}/image", self.inner.base)
+    }
+
+    /// Sets an achievement's image (PNG or SVG, checked by content), as a new version.
+    pub async fn set_image(&self, id: &str, bytes: Vec<u8>) -> Result<AchievementRecord> {
+        let (content_type, bytes) =
+            self.inner.cpu.run(move || image_type(&bytes).map(|t| (t, bytes))).await??;
+        let uuid = uuid_of(id).to_owned();
+        let url = self.image_url(&uuid);
+        self.inner
+            .store
+            .write(move |b| {
+                let mut record = editable(b, &uuid)?;
+                record.achievement["image"] = serde_json::json!({"id": url, "type": "Image"});
+                record.image_type = Some(content_type.to_owned());
+                record.version += 1;
+                record.updated = Utc::now();
+                achievements::put(b, &record)?;
+                achievements::put_image(b, &uuid, &bytes)?;
+                Ok(record)
+            })
+            .await
+    }
+
+    /// An achievement's image and content type.
+    pub fn image(&self, id: &str) -> Result<(String, Vec<u8>)> {
+        let record = self.achievement(id)?;
+        let bytes = achievements::image(&self.inner.store.read()?, &record.uuid)?;
+        match (record.image_type, bytes) {
+            (Some(t), Some(b)) => Ok((t, b)),
+            _ => Err(Error::NotFound(format!("image of achievement {id}"))),
+        }
+    }
+}
+
+/// An achievement about to get a new version: it must exist and not be archived.
+fn editable(b: &crate::store::Batch<'_>, uuid: &str) -> Result<AchievementRecord> {
+    let record = achievements::get_for_write(b, uuid)?
+        .ok_or_else(|| Error::NotFound(format!("achievement {uuid}")))?;
+    if record.archived {
+        return Err(Error::Conflict(format!("achievement {uuid} is archived")));
+    }
+    Ok(record)
 }
 
 #[cfg(test)]

@@ -16,7 +16,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::award::AwardRequest;
+use futures::{StreamExt, stream};
+
+use super::{Issuer, award::AwardRequest};
 use crate::{Error, Result};
 
 const COLUMNS: [&str; 8] = [
@@ -151,6 +153,73 @@ pub fn row_key(achievement: &str, id: Option<&str>, recipient: &str, content: &[
             content.iter().for_each(|c| field(c));
             format!("row:{}", hex::encode(h.finalize()))
         }
+    }
+}
+
+/// Awards in flight at once during a bulk run: enough to fill a group commit and both cores.
+const BULK_CONCURRENCY: usize = 64;
+
+/// Outcome of a bulk run.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkReport {
+    /// Rows awarded by this run: line and credential id.
+    pub awarded: Vec<BulkAwarded>,
+    /// Rows an earlier run of the same file (or an identical row) awarded already.
+    pub already_awarded: Vec<BulkAwarded>,
+    /// Rows refused, by line.
+    pub errors: Vec<RowError>,
+}
+
+/// One awarded CSV row.
+#[derive(Debug, Clone, Serialize)]
+pub struct BulkAwarded {
+    /// 1-based line.
+    pub line: u64,
+    /// 0-based record index.
+    pub row: u64,
+    /// Credential id (`urn:uuid:…`).
+    pub id: String,
+    /// Claim link, for e-mail recipients.
+    #[serde(rename = "claimUrl", skip_serializing_if = "Option::is_none")]
+    pub claim_url: Option<String>,
+}
+
+impl Issuer {
+    /// Awards every valid row of a CSV; a bad row is reported by line and stops nothing else.
+    pub async fn bulk(&self, csv: &str, achievement: Option<&str>) -> Result<BulkReport> {
+        let rows = parse(csv, achievement)?;
+        let results: Vec<_> = stream::iter(rows)
+            .map(|(line, row_index, row)| async move {
+                match row {
+                    Err(e) => Err(e),
+                    Ok(request) => self
+                        .award(request)
+                        .await
+                        .map(|a| {
+                            let row = BulkAwarded {
+                                line,
+                                row: row_index,
+                                id: format!("urn:uuid:{}", a.record.uuid),
+                                claim_url: a.claim_url,
+                            };
+                            (row, a.existing)
+                        })
+                        .map_err(|e| RowError { line, row: row_index, message: e.to_string() }),
+                }
+            })
+            .buffered(BULK_CONCURRENCY)
+            .collect()
+            .await;
+        let mut report = BulkReport::default();
+        for r in results {
+            match r {
+                Ok((a, false)) => report.awarded.push(a),
+                Ok((a, true)) => report.already_awarded.push(a),
+                Err(e) => report.errors.push(e),
+            }
+        }
+        Ok(report)
     }
 }
 

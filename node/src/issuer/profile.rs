@@ -3,8 +3,14 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::fields::{Link, require_link, require_visible};
-use crate::{Error, Result};
+use super::{
+    Issuer,
+    fields::{Link, require_link, require_visible},
+};
+use crate::{
+    Error, Result,
+    store::tables::{META, decode, encode},
+};
 
 /// The profile an operator sets. The `id` is always the node's DID.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +86,31 @@ pub fn looks_like_email(s: &str) -> bool {
             && !domain.contains('@')
             && !s.contains(char::is_whitespace)
     })
+}
+
+impl Issuer {
+    /// The issuer profile.
+    pub fn profile(&self) -> Result<Profile> {
+        let txn = self.inner.store.read()?;
+        let meta = txn.open_table(META).map_err(Error::store)?;
+        let found = meta.get("profile").map_err(Error::store)?;
+        found.map(|v| decode(v.value())).transpose().map(|p| p.unwrap_or_else(Profile::unnamed))
+    }
+
+    /// Replaces the issuer profile.
+    pub async fn set_profile(&self, profile: Profile) -> Result<Profile> {
+        profile.validate()?;
+        let bytes = encode(&profile)?;
+        self.inner
+            .store
+            .write(move |b| {
+                let mut meta = b.txn.open_table(META).map_err(Error::store)?;
+                meta.insert("profile", bytes.as_slice()).map_err(Error::store)?;
+                Ok(())
+            })
+            .await?;
+        Ok(profile)
+    }
 }
 
 #[cfg(test)]
