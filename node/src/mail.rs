@@ -25,8 +25,13 @@ pub struct Mailer {
 }
 
 impl Mailer {
-    /// Starts the task for `relay` (`HOST:PORT`), sending as `from`.
-    pub fn spawn(store: Store, relay: &str, from: &str) -> Result<Self> {
+    /// The mailer for `relay` (`HOST:PORT`), sending as `from`, and the task that sends: the
+    /// caller runs it (the node, under its cancellation token), so that shutdown stops it.
+    pub fn new(
+        store: Store,
+        relay: &str,
+        from: &str,
+    ) -> Result<(Self, impl Future<Output = ()> + Send + 'static)> {
         let (host, port) = relay
             .rsplit_once(':')
             .and_then(|(h, p)| Some((h.to_owned(), p.parse::<u16>().ok()?)))
@@ -38,8 +43,8 @@ impl Mailer {
         let transport =
             AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).port(port).build();
         let wake = Arc::new(Notify::new());
-        tokio::spawn(run(store, transport, from, wake.clone()));
-        Ok(Self { wake })
+        let task = run(store, transport, from, wake.clone());
+        Ok((Self { wake }, task))
     }
 
     /// Tells the task there is mail.

@@ -8,6 +8,7 @@
 
 use std::{path::Path, sync::Arc, time::Duration};
 
+use futures::future::BoxFuture;
 use serde_json::Value;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -374,9 +375,14 @@ impl Node {
     pub fn start(dir: &Path, config: &Config, base: String) -> Result<Self> {
         let key = Arc::new(keys::load(dir)?);
         let store = Store::open(&dir.join(STORE_FILE), lists::finisher(key.clone()))?;
+        let mut tasks: Vec<BoxFuture<'static, ()>> = Vec::new();
         let mailer = match config.smtp.relay.trim() {
             "" => None,
-            relay => Some(Mailer::spawn(store.clone(), relay, &config.smtp.from)?),
+            relay => {
+                let (mailer, task) = Mailer::new(store.clone(), relay, &config.smtp.from)?;
+                tasks.push(Box::pin(task));
+                Some(mailer)
+            }
         };
         let p2p = if config.p2p.enabled {
             Some(P2p::start(dir, &config.p2p, store.clone(), key.controller())?)
@@ -387,6 +393,9 @@ impl Node {
         let handle = NodeHandle::new(issuer, p2p, VerifyPolicy::from_config(config));
         let mut node =
             Self { handle, store, tasks: JoinSet::new(), cancel: CancellationToken::new() };
+        for task in tasks {
+            node.spawn(task);
+        }
         let refresh = Duration::from_secs(config.status.refresh_secs.max(10));
         node.spawn(refresh_lists(node.handle.clone(), refresh));
         if node.handle.p2p().is_some() {
