@@ -3,7 +3,9 @@
 //! - [`vcapi`]: the W3C VC-API (`/credentials/issue` and `/credentials/status` need the token;
 //!   the verify endpoints are open, as verifying needs no secret);
 //! - [`public`]: status lists, achievement images, claim pages, shared credentials, health;
-//! - `/metrics` (token: issuance volume is the operator's business).
+//! - `/metrics` (token: issuance volume is the operator's business);
+//! - `/wallet/…`: the earner's wallet pages ([`badgemesh_wallet::web`]) behind the sign-in of
+//!   [`session`].
 //!
 //! Every response carries the security headers of [`headers`]; every error is JSON
 //! `{"code", "message"}` ([`error::ApiError`]), oversize targets and headers included. The router is built without
@@ -15,6 +17,7 @@ pub mod extract;
 pub mod headers;
 pub mod metrics;
 pub mod public;
+pub mod session;
 pub mod vcapi;
 
 use std::sync::Arc;
@@ -44,6 +47,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// Body limits.
     pub limits: Limits,
+    /// Wallet sessions.
+    pub sessions: session::Sessions,
 }
 
 /// Body size limits per kind of route.
@@ -79,8 +84,13 @@ pub fn router(state: AppState) -> Router {
         .merge(vcapi::guarded_routes())
         .route("/metrics", axum::routing::get(metrics::serve))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+    let wallet = badgemesh_wallet::Wallet::new(crate::wallet::NodeWallet::new(state.node.clone()));
+    let wallet = badgemesh_wallet::web::router(wallet, session::WALLET)
+        .route_layer(middleware::from_fn_with_state(state.clone(), session::require_session));
     Router::new()
         .merge(guarded)
+        .nest(session::WALLET, wallet)
+        .merge(session::routes())
         .merge(vcapi::open_routes())
         .merge(public::routes())
         .fallback(|| async { ApiError::no_route() })

@@ -85,6 +85,19 @@ impl Issuer {
         Ok(self.inner.cpu.compute(job).await??)
     }
 
+    /// Signs a presentation as its holder (this node's DID, for `authentication`) on the CPU
+    /// pool, waiting for a worker. The key stays here: the wallet hands in the unsigned
+    /// presentation and gets the signed one back.
+    pub async fn sign_presentation(
+        &self,
+        vp: Value,
+        binding: vc_schemas::presentation::Binding,
+    ) -> Result<Value> {
+        let key = self.inner.key.clone();
+        let job = async move { vc_schemas::presentation::sign(&vp, &*key, &binding).await };
+        Ok(self.inner.cpu.compute(job).await??)
+    }
+
     /// Prepares `unsigned` (fills, schema check) and signs it on the CPU pool, waiting for a
     /// worker: returns the prepared and the signed document.
     pub(crate) async fn prepare_and_sign(

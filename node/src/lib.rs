@@ -36,5 +36,6 @@ pub mod server;
 pub mod store;
 pub mod tls;
 pub mod token;
+pub mod wallet;
 
 pub use error::{Error, Result};

@@ -214,12 +214,31 @@ impl NodeHandle {
 
     /// Records the earner's answer once; returns the item and whether the issuer's node was told.
     pub async fn decide(&self, id: String, accept: bool) -> Result<(InboxItem, bool)> {
-        let item = self.issuer().store().write(move |b| inbox::decide(b, &id, accept)).await?;
-        let told = match self.p2p() {
-            Some(p2p) => p2p.answer(&item, accept).await.is_ok(),
-            None => false,
+        let (item, reply) =
+            self.issuer().store().write(move |b| inbox::decide(b, &id, accept)).await?;
+        let told = match (reply, self.p2p()) {
+            (badgemesh_wallet::inbox::Reply::TellIssuer { .. }, Some(p2p)) => {
+                p2p.answer(&item, accept).await.is_ok()
+            }
+            _ => false,
         };
         Ok((item, told))
+    }
+
+    /// One wallet item.
+    pub fn wallet_item(&self, id: &str) -> Result<InboxItem> {
+        inbox::get(&self.issuer().store().read()?, id)?
+            .ok_or_else(|| Error::NotFound(format!("wallet item {id}")))
+    }
+
+    /// Offers `item` to the wallet (as the wallet judges it); `false` when held already.
+    pub async fn offer(&self, item: InboxItem) -> Result<bool> {
+        self.issuer().store().write(move |b| inbox::offer(b, &item)).await
+    }
+
+    /// Replaces a wallet item's tags.
+    pub async fn set_tags(&self, id: String, tags: Vec<String>) -> Result<InboxItem> {
+        self.issuer().store().write(move |b| inbox::set_tags(b, &id, tags)).await
     }
 
     /// The credential baked into a PNG or SVG badge (a JSON object, or a VC-JWT as a string),
@@ -385,7 +404,9 @@ impl Node {
             }
         };
         let p2p = if config.p2p.enabled {
-            Some(P2p::start(dir, &config.p2p, store.clone(), key.controller())?)
+            let (p2p, task) = P2p::start(dir, &config.p2p, store.clone(), key.controller())?;
+            tasks.push(task);
+            Some(p2p)
         } else {
             None
         };

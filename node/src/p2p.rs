@@ -16,13 +16,6 @@ pub mod proto;
 mod swarm;
 pub mod validator;
 
-/// The former home of the gossip wire types, kept only for callers not yet moved to [`proto`]
-/// (`issuer::announce`, edited elsewhere at the time of the move). New code imports from
-/// [`proto`]; remove this once nothing uses it.
-pub mod message {
-    pub use super::proto::ANNOUNCEMENT_TYPE;
-}
-
 use std::{path::Path, time::Duration};
 
 use libp2p::{Multiaddr, identity::Keypair};
@@ -92,6 +85,10 @@ pub struct PeerInfo {
     pub peer_id: String,
 }
 
+/// The network's owner task: the swarm's event loop (and, through the channels it owns, the
+/// judging and delivery workers, which end when it does).
+pub type Task = futures::future::BoxFuture<'static, ()>;
+
 /// Handle on the running network task.
 #[derive(Debug, Clone)]
 pub struct P2p {
@@ -100,8 +97,9 @@ pub struct P2p {
 }
 
 impl P2p {
-    /// Starts the network for the node in `dir`.
-    pub fn start(dir: &Path, config: &P2pConfig, store: Store, did: &str) -> Result<Self> {
+    /// The network for the node in `dir`, and its owner task for the caller to run (the node
+    /// runs it under its cancellation token: dropping the task stops the network).
+    pub fn start(dir: &Path, config: &P2pConfig, store: Store, did: &str) -> Result<(Self, Task)> {
         let key = peer_key(dir)?;
         let listen = parse_all(&config.listen, "p2p.listen")?;
         let bootstrap = parse_all(&config.bootstrap, "p2p.bootstrap")?;
@@ -118,12 +116,12 @@ impl P2p {
         did: &str,
         listen: Multiaddr,
         bootstrap: Vec<Multiaddr>,
-    ) -> Result<Self> {
+    ) -> Result<(Self, Task)> {
         let swarm = swarm::build_in_memory(key, config)?;
         Ok(Self::spawn(swarm, config, store, did, vec![listen], bootstrap))
     }
 
-    /// Starts the owner task of `swarm`.
+    /// The handle on `swarm` and its owner task.
     fn spawn(
         swarm: libp2p::Swarm<swarm::Behaviour>,
         config: &P2pConfig,
@@ -131,12 +129,11 @@ impl P2p {
         did: &str,
         listen: Vec<Multiaddr>,
         bootstrap: Vec<Multiaddr>,
-    ) -> Self {
+    ) -> (Self, Task) {
         let (commands, rx) = mpsc::channel(64);
         let sync_every = Duration::from_millis(config.sync_ms);
         let task = swarm::Task::new(swarm, store.clone(), rx, sync_every, did.to_owned());
-        tokio::spawn(task.run(listen, bootstrap));
-        Self { commands, store }
+        (Self { commands, store }, Box::pin(task.run(listen, bootstrap)))
     }
 
     /// Peer id, listen addresses, connected peers.

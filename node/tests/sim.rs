@@ -57,7 +57,7 @@ async fn a_revocation_reaches_100_in_process_nodes_on_the_memory_transport() {
             .take(3)
             .map(|j| format!("/memory/{}", base + *j as u64).parse().unwrap())
             .collect();
-        let net = P2p::start_in_memory(
+        let (net, task) = P2p::start_in_memory(
             Keypair::generate_ed25519(),
             &config,
             store.clone(),
@@ -66,6 +66,7 @@ async fn a_revocation_reaches_100_in_process_nodes_on_the_memory_transport() {
             bootstrap,
         )
         .unwrap();
+        tokio::spawn(task);
         // Listening happens in the node's task: wait for it, so later nodes can dial this one.
         let started = Instant::now();
         while net.info().await.unwrap().listen.is_empty() {

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use vc_schemas::{context, issue::Format, schema::Kind as CredentialKind};
 
 use super::Issuer;
-use crate::{Error, Result, p2p::message::ANNOUNCEMENT_TYPE};
+use crate::{Error, Result, p2p::proto::ANNOUNCEMENT_TYPE};
 
 /// The context that gives the announcement's own terms (`peerId`, `addresses`, …) an IRI.
 const UNDEFINED_TERMS: &str = "https://www.w3.org/ns/credentials/undefined-terms/v2";

@@ -18,9 +18,10 @@ use crate::{
         Store,
         credentials::{self, ClaimState, Recipient},
         held::{self, Kind},
-        inbox::{self, InboxItem},
+        inbox,
     },
 };
+use badgemesh_wallet::Origin;
 
 /// Where `did`'s node is, from its held announcement.
 pub fn reach(store: &Store, did: &str) -> Result<(PeerId, Vec<Multiaddr>)> {
@@ -110,17 +111,9 @@ async fn offer(store: &Store, did: &str, peer: PeerId, credential: Value) -> Res
             "the offered credential is not validly signed by its issuer".into(),
         ));
     }
-    let item = InboxItem {
-        id: credential["id"].as_str().unwrap_or_default().to_owned(),
-        issuer: match &credential["issuer"] {
-            Value::String(s) => s.clone(),
-            other => other["id"].as_str().unwrap_or_default().to_owned(),
-        },
-        from_peer: peer.to_string(),
-        received: Utc::now(),
-        state: ClaimState::Pending,
-        credential,
-    };
+    let mut item = badgemesh_wallet::import::item(credential, Origin::Delivered, Utc::now())
+        .map_err(crate::store::inbox::wallet_error)?;
+    item.from_peer = peer.to_string();
     let id = item.id.clone();
     if store.write(move |b| inbox::offer(b, &item)).await? {
         tracing::info!(credential = %id, "a credential arrived in the inbox");

@@ -1,35 +1,18 @@
-//! The earner's inbox: credentials other nodes delivered to this node's DID, waiting for an
-//! answer. A decision is made once.
+//! The earner's wallet items: credentials delivered to this node's DID, imported or
+//! self-issued, with the earner's answer. The judgment (what an offer or an answer does) is the
+//! wallet crate's; this module applies it inside the write that stores the result.
 
-use chrono::{DateTime, Utc};
+use badgemesh_wallet::inbox;
 use redb::{ReadTransaction, ReadableTable};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::{
     Batch,
-    credentials::ClaimState,
     tables::{INBOX, decode, encode},
 };
 use crate::{Error, Result};
 
-/// One delivered credential.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InboxItem {
-    /// The credential's id.
-    pub id: String,
-    /// Its issuer's DID.
-    pub issuer: String,
-    /// The peer that delivered it (the answer goes back there).
-    pub from_peer: String,
-    /// When it arrived.
-    pub received: DateTime<Utc>,
-    /// Pending, accepted or refused.
-    pub state: ClaimState,
-    /// The signed credential.
-    pub credential: Value,
-}
+/// One credential in the earner's wallet (the wallet crate's type, stored as JSON).
+pub type InboxItem = badgemesh_wallet::Item;
 
 /// Every item, pending first is not promised: callers sort.
 pub fn all(txn: &ReadTransaction) -> Result<Vec<InboxItem>> {
@@ -41,29 +24,65 @@ pub fn all(txn: &ReadTransaction) -> Result<Vec<InboxItem>> {
     Ok(out)
 }
 
-/// Stores a new offer; a credential already in the inbox is left as it is.
-pub fn offer(batch: &Batch<'_>, item: &InboxItem) -> Result<bool> {
-    let mut table = batch.txn.open_table(INBOX).map_err(Error::store)?;
-    if table.get(item.id.as_str()).map_err(Error::store)?.is_some() {
-        return Ok(false);
-    }
-    table.insert(item.id.as_str(), encode(item)?.as_slice()).map_err(Error::store)?;
-    Ok(true)
+/// One item.
+pub fn get(txn: &ReadTransaction, id: &str) -> Result<Option<InboxItem>> {
+    let table = txn.open_table(INBOX).map_err(Error::store)?;
+    table.get(id).map_err(Error::store)?.map(|v| decode(v.value())).transpose()
 }
 
-/// Records the earner's answer, once.
-pub fn decide(batch: &Batch<'_>, id: &str, accept: bool) -> Result<InboxItem> {
-    let mut table = batch.txn.open_table(INBOX).map_err(Error::store)?;
-    let mut item: InboxItem = table
+fn get_for_write(batch: &Batch<'_>, id: &str) -> Result<InboxItem> {
+    let table = batch.txn.open_table(INBOX).map_err(Error::store)?;
+    table
         .get(id)
         .map_err(Error::store)?
         .map(|v| decode(v.value()))
         .transpose()?
-        .ok_or_else(|| Error::NotFound(format!("inbox item {id}")))?;
-    if item.state != ClaimState::Pending {
-        return Err(Error::Conflict(format!("inbox item {id} was already answered")));
+        .ok_or_else(|| Error::NotFound(format!("wallet item {id}")))
+}
+
+fn put(batch: &Batch<'_>, item: &InboxItem) -> Result<()> {
+    let mut table = batch.txn.open_table(INBOX).map_err(Error::store)?;
+    table.insert(item.id.as_str(), encode(item)?.as_slice()).map_err(Error::store)?;
+    Ok(())
+}
+
+/// Stores an offer as the wallet judges it against what is held under its id, in the write
+/// that stores it: `false` when the credential was held already and nothing changed.
+pub fn offer(batch: &Batch<'_>, item: &InboxItem) -> Result<bool> {
+    let held = {
+        let table = batch.txn.open_table(INBOX).map_err(Error::store)?;
+        table.get(item.id.as_str()).map_err(Error::store)?.map(|v| decode(v.value())).transpose()?
+    };
+    match inbox::judge_offer(held.as_ref(), item.clone()) {
+        inbox::Offer::Held => Ok(false),
+        inbox::Offer::Store(item) => put(batch, &item).map(|()| true),
     }
-    item.state = if accept { ClaimState::Accepted } else { ClaimState::Refused };
-    table.insert(id, encode(&item)?.as_slice()).map_err(Error::store)?;
+}
+
+/// Records the earner's answer as the wallet decides it (once), returning the item and the
+/// reply to send.
+pub fn decide(batch: &Batch<'_>, id: &str, accept: bool) -> Result<(InboxItem, inbox::Reply)> {
+    let item = get_for_write(batch, id)?;
+    let (item, reply) = inbox::decide(&item, accept).map_err(wallet_error)?;
+    put(batch, &item)?;
+    Ok((item, reply))
+}
+
+/// Replaces an item's tags.
+pub fn set_tags(batch: &Batch<'_>, id: &str, tags: Vec<String>) -> Result<InboxItem> {
+    let mut item = get_for_write(batch, id)?;
+    item.tags = tags;
+    put(batch, &item)?;
     Ok(item)
+}
+
+/// The node's error for a wallet judgment.
+pub fn wallet_error(e: badgemesh_wallet::Error) -> Error {
+    match e {
+        badgemesh_wallet::Error::Invalid(m) => Error::Invalid(m),
+        badgemesh_wallet::Error::NotFound(m) => Error::NotFound(m),
+        badgemesh_wallet::Error::Conflict(m) => Error::Conflict(m),
+        badgemesh_wallet::Error::Busy(_) => Error::Busy,
+        badgemesh_wallet::Error::Backend(m) => Error::Internal(m),
+    }
 }

@@ -122,7 +122,13 @@ impl App {
             Store::open(&dir.path().join(STORE_FILE), lists::finisher(key.clone())).unwrap();
         let issuer = Issuer::with_cpu(store, key, "https://issuer.test".into(), None, cpu);
         let node = NodeHandle::new(issuer.clone(), None, VerifyPolicy { max_list_age });
-        let state = AppState { node, token: TOKEN.into(), metrics: Arc::default(), limits };
+        let state = AppState {
+            node,
+            token: TOKEN.into(),
+            metrics: Arc::default(),
+            limits,
+            sessions: badgemesh_node::api::session::Sessions::new(false),
+        };
         Self { router: api::router(state), issuer, dir }
     }
 

@@ -1,0 +1,100 @@
+//! The node as the wallet's backend: [`badgemesh_wallet::WalletBackend`] over the
+//! [`NodeHandle`], so that the wallet's pages and `badgemesh wallet` run the same operations on
+//! this node's store, holder key and network.
+
+use badgemesh_wallet::{Checked, Item, ListAge, WalletBackend};
+use serde_json::Value;
+use vc_schemas::presentation::Binding;
+
+use crate::{
+    Error,
+    node::{NodeHandle, Verifiable, Verification, list_age},
+};
+
+/// The wallet's backend.
+#[derive(Debug, Clone)]
+pub struct NodeWallet {
+    node: NodeHandle,
+}
+
+impl NodeWallet {
+    /// The backend over `node`.
+    pub fn new(node: NodeHandle) -> Self {
+        Self { node }
+    }
+}
+
+/// The wallet's error for a node error: the wallet tells input, absence, conflict and load
+/// apart; anything else is the backend's.
+fn to_wallet(e: Error) -> badgemesh_wallet::Error {
+    use badgemesh_wallet::Error as W;
+    match e {
+        Error::Invalid(m) => W::Invalid(m),
+        Error::Credential(e) => W::Invalid(e.to_string()),
+        Error::NotFound(m) => W::NotFound(m),
+        Error::Conflict(m) => W::Conflict(m),
+        Error::Busy => W::Busy(e.to_string()),
+        other => W::Backend(other.to_string()),
+    }
+}
+
+fn checked(v: Verification) -> Checked {
+    let lists = v
+        .lists
+        .iter()
+        .map(|(url, list)| ListAge {
+            url: url.clone(),
+            age_seconds: list_age(list).map(|a| a.num_seconds()),
+        })
+        .collect();
+    Checked { report: v.report, lists, warnings: v.warnings }
+}
+
+impl WalletBackend for NodeWallet {
+    fn holder(&self) -> String {
+        self.node.issuer().did().to_owned()
+    }
+
+    async fn items(&self) -> badgemesh_wallet::Result<Vec<Item>> {
+        self.node.inbox().map_err(to_wallet)
+    }
+
+    async fn item(&self, id: &str) -> badgemesh_wallet::Result<Item> {
+        self.node.wallet_item(id).map_err(to_wallet)
+    }
+
+    async fn offer(&self, item: Item) -> badgemesh_wallet::Result<bool> {
+        self.node.offer(item).await.map_err(to_wallet)
+    }
+
+    async fn decide(&self, id: &str, accept: bool) -> badgemesh_wallet::Result<(Item, bool)> {
+        self.node.decide(id.to_owned(), accept).await.map_err(to_wallet)
+    }
+
+    async fn set_tags(&self, id: &str, tags: Vec<String>) -> badgemesh_wallet::Result<Item> {
+        self.node.set_tags(id.to_owned(), tags).await.map_err(to_wallet)
+    }
+
+    async fn verify(&self, credential: Value) -> badgemesh_wallet::Result<Checked> {
+        let v = self.node.verify(Verifiable::Credential(credential), None, None).await;
+        v.map(checked).map_err(to_wallet)
+    }
+
+    async fn verify_presentation(
+        &self,
+        presentation: Value,
+        challenge: Option<String>,
+        domain: Option<String>,
+    ) -> badgemesh_wallet::Result<Checked> {
+        let v = self.node.verify(Verifiable::Presentation(presentation), challenge, domain).await;
+        v.map(checked).map_err(to_wallet)
+    }
+
+    async fn sign_presentation(
+        &self,
+        presentation: Value,
+        binding: Binding,
+    ) -> badgemesh_wallet::Result<Value> {
+        self.node.issuer().sign_presentation(presentation, binding).await.map_err(to_wallet)
+    }
+}

@@ -1,0 +1,313 @@
+//! The wallet's pages on a real node (in process, real store, real keys): sign-in, import,
+//! accept and refuse, presentations, baked downloads, and bad input that changes nothing.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use axum::{
+    body::{Body, to_bytes},
+    http::{Request, StatusCode, header},
+};
+use common::{App, TOKEN};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// A browser of one wallet: its session cookie and the page's CSRF token.
+struct Browser<'a> {
+    app: &'a App,
+    cookie: String,
+    csrf: String,
+}
+
+struct Page {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Page {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    fn location(&self) -> String {
+        self.headers[header::LOCATION].to_str().unwrap().to_owned()
+    }
+}
+
+async fn send(app: &App, req: Request<Body>) -> Page {
+    let response = app.router.clone().oneshot(req).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec();
+    Page { status, headers, body }
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
+}
+
+async fn sign_in(app: &App) -> Browser<'_> {
+    let req = Request::post("/wallet/signin")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form(&[("token", TOKEN)])))
+        .unwrap();
+    let page = send(app, req).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
+    let set = page.headers[header::SET_COOKIE].to_str().unwrap().to_owned();
+    let cookie = set.split(';').next().unwrap().to_owned();
+    let mut b = Browser { app, cookie, csrf: String::new() };
+    let home = b.get("/wallet").await;
+    assert_eq!(home.status, StatusCode::OK, "{}", home.text());
+    b.csrf = csrf_of(&home.text());
+    b
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html.find(r#"name="csrf" value=""#).expect("a form with a CSRF token") + 19;
+    html[at..].split('"').next().unwrap().to_owned()
+}
+
+impl Browser<'_> {
+    async fn get(&self, path: &str) -> Page {
+        let req = Request::get(path)
+            .header(header::COOKIE, &self.cookie)
+            .header(header::ACCEPT, "text/html")
+            .body(Body::empty())
+            .unwrap();
+        send(self.app, req).await
+    }
+
+    async fn post(&self, path: &str, pairs: &[(&str, &str)], with_csrf: bool) -> Page {
+        let mut all: Vec<(&str, &str)> = pairs.to_vec();
+        if with_csrf {
+            all.push(("csrf", &self.csrf));
+        }
+        let req = Request::post(path)
+            .header(header::COOKIE, &self.cookie)
+            .header(header::ACCEPT, "text/html")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form(&all)))
+            .unwrap();
+        send(self.app, req).await
+    }
+
+    /// The import form with `files` (name, bytes) and the CSRF token when `with_csrf`.
+    async fn import(&self, files: &[(&str, Vec<u8>)], with_csrf: bool) -> Page {
+        let boundary = "XbadgemeshX";
+        let mut body = Vec::new();
+        if with_csrf {
+            body.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n",
+                    self.csrf
+                )
+                .bytes(),
+            );
+        }
+        for (name, bytes) in files {
+            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").bytes());
+            body.extend(bytes);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{boundary}--\r\n").bytes());
+        let req = Request::post("/wallet/import")
+            .header(header::COOKIE, &self.cookie)
+            .header(header::ACCEPT, "text/html")
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .unwrap();
+        send(self.app, req).await
+    }
+}
+
+/// A credential issued by another node to `holder`.
+async fn issued_to(holder: &str, name: &str) -> Value {
+    let issuer = App::new();
+    let a = issuer.achievement(name).await;
+    issuer.award(&a, holder).await["credential"].clone()
+}
+
+fn holder_of(app: &App) -> String {
+    app.issuer.did().to_owned()
+}
+
+async fn items(app: &App) -> Vec<Value> {
+    app.get("/api/v1/inbox").await.json()["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn signing_in_takes_the_token_and_gives_a_strict_http_only_cookie() {
+    let app = App::new();
+    let wrong = Request::post("/wallet/signin")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form(&[("token", "guess")])))
+        .unwrap();
+    let page = send(&app, wrong).await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    assert!(page.headers.get(header::SET_COOKIE).is_none());
+    assert!(page.text().contains("badgemesh token"));
+
+    let anonymous = send(&app, Request::get("/wallet").body(Body::empty()).unwrap()).await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    assert_eq!(anonymous.location(), "/wallet/signin");
+    let signin = send(&app, Request::get("/wallet/signin").body(Body::empty()).unwrap()).await;
+    assert!(signin.text().contains(r#"<label for="token">"#));
+    assert!(
+        signin.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+
+    let b = sign_in(&app).await;
+    let home = b.get("/wallet").await;
+    assert!(home.text().contains("Your badges"));
+    assert!(home.text().contains("<main"), "landmarks");
+    // Sign-out needs the form's token; after it the cookie opens nothing.
+    assert_eq!(b.post("/wallet/signout", &[], false).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(b.post("/wallet/signout", &[], true).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(b.get("/wallet").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn an_imported_badge_is_accepted_presented_and_downloaded() {
+    let app = App::new();
+    let b = sign_in(&app).await;
+    let credential = issued_to(&holder_of(&app), "Welding").await;
+    let id = credential["id"].as_str().unwrap().to_owned();
+    let png = vc_schemas::bake::bake_png(
+        &badgemesh_wallet::bake::default_png().unwrap(),
+        &credential.to_string(),
+    )
+    .unwrap();
+
+    // Without the form's token nothing is stored.
+    let refused = b.import(&[("welding.png", png.clone())], false).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text());
+    assert!(refused.text().contains("Nothing was changed"), "a page, not JSON, for a browser");
+    assert!(items(&app).await.is_empty());
+
+    let imported = b.import(&[("welding.png", png)], true).await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.text());
+    assert!(imported.text().contains(&format!("added {id}")), "{}", imported.text());
+    let inbox = b.get("/wallet/inbox").await;
+    assert!(inbox.text().contains("Welding"), "{}", inbox.text());
+
+    // Accept: a form without the token changes nothing; with it the badge moves to the gallery.
+    assert_eq!(
+        b.post("/wallet/badge/accept", &[("id", &id)], false).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(items(&app).await[0]["state"], "pending");
+    let accepted = b.post("/wallet/badge/accept", &[("id", &id)], true).await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER);
+    assert!(accepted.location().contains("done=accepted"));
+    let again = b.post("/wallet/badge/accept", &[("id", &id)], true).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "an answer is given once");
+    let gallery = b.get("/wallet?q=weld").await;
+    assert!(gallery.text().contains("Welding"), "{}", gallery.text());
+    assert!(!b.get("/wallet?q=plumbing").await.text().contains("Welding"));
+    let page = b.get(&format!("/wallet/badge?id={}", urlencode(&id))).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    assert!(page.text().contains("Checks") && page.text().contains("proof"));
+
+    // A presentation for a challenge verifies with that challenge only.
+    let shown = b
+        .post(
+            "/wallet/present",
+            &[("id", &id), ("challenge", "nonce-1"), ("domain", "verifier.example")],
+            true,
+        )
+        .await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.text());
+    assert!(shown.text().contains("VerifiablePresentation"));
+    let download = b
+        .post(
+            "/wallet/present/download",
+            &[("id", &id), ("challenge", "nonce-1"), ("domain", "verifier.example")],
+            true,
+        )
+        .await;
+    assert_eq!(download.status, StatusCode::OK);
+    let vp: Value = serde_json::from_slice(&download.body).unwrap();
+    assert_eq!(vp["holder"], holder_of(&app));
+    let check = |challenge: &'static str| {
+        let vp = vp.clone();
+        let app = &app;
+        async move {
+            let body = json!({"verifiablePresentation": vp, "options": {"challenge": challenge, "domain": "verifier.example"}});
+            let answer = app.post("/presentations/verify", &body).await.json();
+            let checks = answer["report"]["checks"].as_array().unwrap().clone();
+            checks.iter().filter(|c| c["status"] == "failed").count()
+        }
+    };
+    assert_eq!(check("nonce-1").await, 0, "the presentation verifies with its challenge");
+    assert!(check("nonce-2").await > 0, "and not with another");
+    let no_challenge = b.post("/wallet/present", &[("id", &id), ("challenge", "")], true).await;
+    assert_eq!(no_challenge.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_challenge.text().contains("challenge"));
+
+    // The baked download gives back the same credential.
+    let baked = b.get(&format!("/wallet/badge/download?id={}&format=png", urlencode(&id))).await;
+    assert_eq!(baked.headers[header::CONTENT_TYPE], "image/png");
+    let back = vc_schemas::bake::unbake(&baked.body).unwrap().unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&back).unwrap(), credential);
+    let svg = b.get(&format!("/wallet/badge/download?id={}&format=svg", urlencode(&id))).await;
+    let back = vc_schemas::bake::unbake(&svg.body).unwrap().unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&back).unwrap(), credential);
+}
+
+#[tokio::test]
+async fn bad_imports_say_why_and_store_nothing() {
+    let app = App::new();
+    let b = sign_in(&app).await;
+    let credential = issued_to(&holder_of(&app), "Forgery").await;
+    let mut forged = credential.clone();
+    forged["credentialSubject"]["achievement"]["name"] = json!("Something else");
+    let png = badgemesh_wallet::bake::default_png().unwrap();
+    let mut cut = vc_schemas::bake::bake_png(&png, &credential.to_string()).unwrap();
+    cut.truncate(cut.len() / 2);
+    for (what, bytes, says) in [
+        ("forged.json", forged.to_string().into_bytes(), "proof check failed"),
+        ("plain.png", png.clone(), "no credential"),
+        ("cut.png", cut, ""),
+        ("notes.txt", b"hello".to_vec(), "not JSON"),
+        ("person.json", br#"{"type":"Person"}"#.to_vec(), "not a credential"),
+    ] {
+        let page = b.import(&[(what, bytes)], true).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {}", page.text());
+        assert!(page.text().contains(says), "{what}: {}", page.text());
+    }
+    assert!(items(&app).await.is_empty(), "nothing stored");
+    // Refusing keeps the badge out of the gallery and a second import changes nothing.
+    let ok = b.import(&[("ok.json", credential.to_string().into_bytes())], true).await;
+    assert_eq!(ok.status, StatusCode::OK);
+    let id = credential["id"].as_str().unwrap();
+    assert_eq!(
+        b.post("/wallet/badge/refuse", &[("id", id)], true).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let again = b.import(&[("ok.json", credential.to_string().into_bytes())], true).await;
+    assert!(again.text().contains("in your wallet already"), "{}", again.text());
+    assert_eq!(items(&app).await[0]["state"], "refused");
+    assert!(!b.get("/wallet").await.text().contains("Forgery"));
+}
+
+#[tokio::test]
+async fn the_validators_baked_jwt_badge_imports() {
+    let app = App::new();
+    let b = sign_in(&app).await;
+    let sample =
+        std::fs::read(common::specs().join("openbadges-3.0/validator-samples/simple-jwt.png"))
+            .unwrap();
+    let page = b.import(&[("simple-jwt.png", sample)], true).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let held = items(&app).await;
+    assert_eq!(held.len(), 1);
+    assert!(held[0]["credential"].is_string(), "kept as the VC-JWT it is");
+}
+
+fn urlencode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}

@@ -1,0 +1,75 @@
+//! What the wallet needs from the node it runs in. The wallet holds no store, key or socket:
+//! the node implements this trait over its store, its holder key and its network, and the
+//! wallet's pages and the CLI run the same operations ([`crate::Wallet`]) over it.
+
+use std::future::Future;
+
+use serde::Serialize;
+use serde_json::Value;
+use vc_schemas::{presentation::Binding, verify::Report};
+
+use crate::{Result, item::Item};
+
+/// A verification and what it rested on.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Checked {
+    /// The report.
+    pub report: Report,
+    /// The status lists used and their age, in seconds since their signed `validFrom`.
+    pub lists: Vec<ListAge>,
+    /// What the verifier could not use (a list too old, none held).
+    pub warnings: Vec<String>,
+}
+
+/// A status list a verification used.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListAge {
+    /// Its URL.
+    pub url: String,
+    /// Seconds since its `validFrom`.
+    pub age_seconds: Option<i64>,
+}
+
+/// The node's side of the wallet.
+pub trait WalletBackend: Clone + Send + Sync + 'static {
+    /// The holder's DID (presentations are signed for it).
+    fn holder(&self) -> String;
+
+    /// Every item, in any order.
+    fn items(&self) -> impl Future<Output = Result<Vec<Item>>> + Send;
+
+    /// One item.
+    fn item(&self, id: &str) -> impl Future<Output = Result<Item>> + Send;
+
+    /// Stores `item` as [`crate::inbox::judge_offer`] judges it against what is held, in one
+    /// write; `Ok(false)` when the credential was held already and nothing changed.
+    fn offer(&self, item: Item) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Records the earner's answer as [`crate::inbox::decide`] makes it, in one write, then
+    /// sends its reply; returns the item and whether the issuer was told.
+    fn decide(&self, id: &str, accept: bool) -> impl Future<Output = Result<(Item, bool)>> + Send;
+
+    /// Replaces an item's tags.
+    fn set_tags(&self, id: &str, tags: Vec<String>) -> impl Future<Output = Result<Item>> + Send;
+
+    /// Verifies a credential (JSON object or VC-JWT string) with the lists the node holds.
+    fn verify(&self, credential: Value) -> impl Future<Output = Result<Checked>> + Send;
+
+    /// Verifies a presentation bound to `challenge` and `domain`.
+    fn verify_presentation(
+        &self,
+        presentation: Value,
+        challenge: Option<String>,
+        domain: Option<String>,
+    ) -> impl Future<Output = Result<Checked>> + Send;
+
+    /// Signs `presentation` with the holder's key for `authentication`, bound as `binding`
+    /// says (Data Integrity, `eddsa-rdfc-2022`).
+    fn sign_presentation(
+        &self,
+        presentation: Value,
+        binding: Binding,
+    ) -> impl Future<Output = Result<Value>> + Send;
+}

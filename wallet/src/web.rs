@@ -1,0 +1,57 @@
+//! The wallet's pages: server-rendered HTML over [`crate::Wallet`], working without
+//! JavaScript. The node nests [`router`] under its wallet prefix behind its own sign-in, which
+//! puts the session's CSRF token in each request ([`Csrf`]); every form carries it back and a
+//! form without it changes nothing.
+
+mod forms;
+mod pages;
+mod render;
+
+use axum::{
+    Router,
+    routing::{get, post},
+};
+
+pub use forms::Csrf;
+pub use render::Page;
+
+use crate::{WalletBackend, ops::Wallet};
+
+/// Largest upload to the import form (files and pasted text together).
+pub const MAX_UPLOAD_BYTES: usize = 8 << 20;
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub struct Shared<B> {
+    /// The wallet.
+    pub wallet: Wallet<B>,
+    /// Where the router is mounted (`/wallet`), for links and form actions.
+    pub base: String,
+}
+
+/// The wallet's routes, to be nested at `base` behind the node's sign-in layer (in a router of
+/// any state `S`: the wallet's own state is bound here).
+pub fn router<B: WalletBackend, S: Clone + Send + Sync + 'static>(
+    wallet: Wallet<B>,
+    base: &str,
+) -> Router<S> {
+    let shared = Shared { wallet, base: base.trim_end_matches('/').to_owned() };
+    let prefix = shared.base.clone();
+    Router::new()
+        .route("/", get(pages::gallery::<B>))
+        .route("/inbox", get(pages::inbox::<B>))
+        .route("/badge", get(pages::badge::<B>))
+        .route("/badge/accept", post(pages::accept::<B>))
+        .route("/badge/refuse", post(pages::refuse::<B>))
+        .route("/badge/tags", post(pages::tags::<B>))
+        .route("/badge/download", get(pages::download::<B>))
+        .route("/default-badge.svg", get(pages::default_badge))
+        .route("/import", get(pages::import_form::<B>).post(pages::import::<B>))
+        .route("/present", get(pages::present_form::<B>).post(pages::present::<B>))
+        .route("/present/download", post(pages::present_download::<B>))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            render::negotiate(prefix.clone(), req, next)
+        }))
+        .with_state(shared)
+}
