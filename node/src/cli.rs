@@ -10,6 +10,7 @@ pub mod profile;
 pub mod run;
 pub mod sign;
 pub mod verify;
+pub mod wallet;
 
 use std::{
     io::Read,
@@ -51,6 +52,9 @@ pub enum Command {
     /// Credentials other nodes delivered to this node's DID: list, accept, refuse.
     #[command(subcommand)]
     Inbox(network::InboxCommand),
+    /// The earner's wallet: list, show, import, accept, refuse, present, bake.
+    #[command(subcommand)]
+    Wallet(wallet::WalletCommand),
     /// Sign an unsigned OB 3.0 EndorsementCredential as this node and gossip it.
     Endorse {
         /// The unsigned endorsement (JSON), or `-` for standard input.
@@ -118,6 +122,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Token => run::show_token(&dir()?),
         Command::Peers => network::peers(&dir()?).await,
         Command::Inbox(cmd) => network::inbox(&dir()?, &cmd).await,
+        Command::Wallet(cmd) => wallet::run(&dir()?, &cmd).await,
         Command::Endorse { file } => network::endorse(&dir()?, &file).await,
         Command::Profile(args) => profile::run(&dir()?, &args).await,
         Command::Achievement(cmd) => achievement::run(&dir()?, &cmd).await,

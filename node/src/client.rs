@@ -60,6 +60,33 @@ impl Client {
         self.send(self.http.get(self.url(path)).query(query)).await
     }
 
+    /// `GET path` answering bytes (an image), or the API's error.
+    pub async fn get_bytes(&self, path: &str, query: &[(&str, String)]) -> Result<Vec<u8>> {
+        let response = self
+            .http
+            .get(self.url(path))
+            .query(query)
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(|e| {
+                Error::Unreachable(format!("cannot reach the node at {}: {e}", self.base))
+            })?;
+        let status = response.status();
+        if status.is_success() {
+            let bytes = response.bytes().await.map_err(|e| {
+                Error::Unreachable(format!("the node at {} stopped answering: {e}", self.base))
+            })?;
+            return Ok(bytes.to_vec());
+        }
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        Err(Error::Api {
+            status: status.as_u16(),
+            code: body["code"].as_str().unwrap_or("http_error").to_owned(),
+            message: body["message"].as_str().map_or_else(|| status.to_string(), str::to_owned),
+        })
+    }
+
     /// `POST path` with a JSON body.
     pub async fn post<B: Serialize + ?Sized>(&self, path: &str, body: &B) -> Result<Value> {
         self.send(self.http.post(self.url(path)).json(body)).await

@@ -373,3 +373,53 @@ fn tls_self_signed_serves_https_and_the_cli_follows() {
     let answer = Node::client().get(format!("{plain}/healthz")).send();
     assert!(answer.is_err() || !answer.unwrap().status().is_success());
 }
+
+/// `badgemesh wallet …` against a running node: import, accept, list, present, bake.
+#[test]
+fn the_wallet_from_the_command_line() {
+    let node = Node::start(&[]);
+    let a = node.post("/api/v1/achievements", &common::achievement_body("Carpentry"));
+    let a: Value = a.json().unwrap();
+    let award =
+        node.post("/api/v1/awards", &json!({"achievement": a["uuid"], "recipient": node.did}));
+    let credential = award.json::<Value>().unwrap()["credential"].clone();
+    let id = credential["id"].as_str().unwrap().to_owned();
+    let file = node.dir.join("carpentry.json");
+    std::fs::write(&file, credential.to_string()).unwrap();
+    let garbage = node.dir.join("notes.txt");
+    std::fs::write(&garbage, "hello").unwrap();
+
+    let imported = node.cli(&["wallet", "import", file.to_str().unwrap()]);
+    assert_eq!(ok(&imported).trim(), id);
+    let bad = node.cli(&["wallet", "import", garbage.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("notes.txt"));
+    let pending = ok(&node.cli(&["wallet", "list", "--state", "pending"]));
+    assert!(pending.contains(&id) && pending.contains("Carpentry"), "{pending}");
+    assert!(ok(&node.cli(&["wallet", "accept", &id])).contains("accepted"));
+    assert_eq!(node.cli(&["wallet", "accept", &id]).status.code(), Some(1), "once");
+    let listed: Value =
+        serde_json::from_str(&ok(&node.cli(&["wallet", "list", "--json", "--search", "carp"])))
+            .unwrap();
+    assert_eq!(listed["items"][0]["id"], id.as_str());
+    let shown: Value = serde_json::from_str(&ok(&node.cli(&["wallet", "show", &id]))).unwrap();
+    assert_eq!(shown["summary"]["name"], "Carpentry");
+
+    let vp: Value = serde_json::from_str(&ok(&node.cli(&[
+        "wallet",
+        "present",
+        "--challenge",
+        "c-1",
+        "--domain",
+        "v.example",
+        &id,
+    ])))
+    .unwrap();
+    assert_eq!(vp["holder"], node.did.as_str());
+    assert!(vp["proof"].to_string().contains(r#""challenge":"c-1""#), "{vp}");
+
+    let out = node.dir.join("carpentry.png");
+    ok(&node.cli(&["wallet", "bake", &id, "--format", "png", "--out", out.to_str().unwrap()]));
+    let baked = vc_schemas::bake::unbake(&std::fs::read(&out).unwrap()).unwrap().unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&baked).unwrap(), credential);
+}

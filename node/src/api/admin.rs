@@ -1,6 +1,6 @@
 //! The operator's API under `/api/v1/` (bearer token; the router adds the guard), one module
 //! per resource: `issuer` (profile, achievements), `awards`, `credentials`, `network`,
-//! `inbox`.
+//! `inbox`, `wallet`.
 
 use axum::{
     Json, Router,
@@ -30,6 +30,7 @@ mod credentials;
 mod inbox;
 mod issuer;
 mod network;
+mod wallet;
 
 use awards::{award, bulk};
 use credentials::{
@@ -73,6 +74,15 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route("/api/v1/peers/dial", post(dial_peer))
         .route("/api/v1/held-lists", get(held_lists))
         .route("/api/v1/announcements", get(announcements))
+        .route("/api/v1/wallet", get(wallet::list))
+        .route("/api/v1/wallet/item", get(wallet::show))
+        .route(
+            "/api/v1/wallet/import",
+            post(wallet::import)
+                .layer(DefaultBodyLimit::max(badgemesh_wallet::import::MAX_FILE_BYTES)),
+        )
+        .route("/api/v1/wallet/present", post(wallet::present))
+        .route("/api/v1/wallet/bake", get(wallet::baked))
         .route("/api/v1/inbox", get(inbox))
         .route("/api/v1/inbox/accept", post(inbox_accept))
         .route("/api/v1/inbox/refuse", post(inbox_refuse))

@@ -1,0 +1,131 @@
+//! The earner's wallet as JSON, for `badgemesh wallet` and scripts: the same operations as the
+//! wallet's pages ([`badgemesh_wallet::Wallet`]) over this node. Answers go through the inbox
+//! routes (`/api/v1/inbox/accept`, `/refuse`).
+
+use axum::{
+    http::header,
+    response::{IntoResponse, Response},
+};
+use badgemesh_wallet::{State as ItemState, Wallet, WalletBackend, bake, present};
+
+#[allow(clippy::wildcard_imports)]
+use super::*;
+use crate::{store::inbox::wallet_error, wallet::NodeWallet};
+
+fn wallet(s: &AppState) -> Wallet<NodeWallet> {
+    Wallet::new(NodeWallet::new(s.node.clone()))
+}
+
+fn failed(e: badgemesh_wallet::Error) -> ApiError {
+    ApiError::from(wallet_error(e))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ListQuery {
+    #[serde(default)]
+    state: Option<ItemState>,
+    #[serde(default)]
+    q: String,
+}
+
+/// Items in one state (default accepted), newest first, with what a list shows of each.
+pub(super) async fn list(
+    State(s): State<AppState>,
+    QueryArgs(q): QueryArgs<ListQuery>,
+) -> ApiResult<Json<Value>> {
+    let state = q.state.unwrap_or(ItemState::Accepted);
+    let items = wallet(&s).list(state, &q.q).await.map_err(failed)?;
+    let items: Vec<Value> = items
+        .iter()
+        .map(|i| {
+            let summary = i.summary();
+            json!({"id": i.id, "name": summary.name, "issuer": summary.issuer_name,
+                "state": i.state, "origin": i.origin, "received": i.received, "tags": i.tags})
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Which {
+    id: String,
+}
+
+/// One item, its summary and its verification.
+pub(super) async fn show(
+    State(s): State<AppState>,
+    QueryArgs(q): QueryArgs<Which>,
+) -> ApiResult<Json<Value>> {
+    let (item, checked) = wallet(&s).inspect(&q.id).await.map_err(failed)?;
+    let summary = item.summary();
+    Ok(Json(json!({"item": item, "summary": summary, "verification": checked})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ImportQuery {
+    #[serde(default)]
+    file: Option<String>,
+}
+
+/// One file as the body (JSON, a VC-JWT, a baked PNG or SVG, a presentation); what it added.
+pub(super) async fn import(
+    State(s): State<AppState>,
+    QueryArgs(q): QueryArgs<ImportQuery>,
+    RawBody(body): RawBody,
+) -> ApiResult<Json<Value>> {
+    let name = q.file.unwrap_or_else(|| "upload".into());
+    let outcome = wallet(&s).import(&name, &body).await;
+    if outcome.added.is_empty() && outcome.held.is_empty() {
+        let message = outcome.errors.join("; ");
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message));
+    }
+    Ok(Json(to_json(&outcome)?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PresentRequest {
+    ids: Vec<String>,
+    challenge: String,
+    #[serde(default)]
+    domain: String,
+}
+
+/// A signed presentation of accepted badges, bound to the verifier's challenge and domain.
+pub(super) async fn present(
+    State(s): State<AppState>,
+    JsonBody(r): JsonBody<PresentRequest>,
+) -> ApiResult<Json<Value>> {
+    let request = present::Request { ids: r.ids, challenge: r.challenge, domain: r.domain };
+    Ok(Json(wallet(&s).present(&request).await.map_err(failed)?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct BakeQuery {
+    id: String,
+    format: String,
+}
+
+/// The badge baked into a PNG or an SVG.
+pub(super) async fn baked(
+    State(s): State<AppState>,
+    QueryArgs(q): QueryArgs<BakeQuery>,
+) -> Result<Response, ApiError> {
+    let item = wallet(&s).backend().item(&q.id).await.map_err(failed)?;
+    let (content_type, bytes) = match q.format.as_str() {
+        "png" => ("image/png", bake::png(&item).map_err(failed)?),
+        "svg" => ("image/svg+xml", bake::svg(&item).map_err(failed)?.into_bytes()),
+        other => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                format!("unknown format {other:?}: png or svg"),
+            ));
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
+}

@@ -1,0 +1,188 @@
+//! `badgemesh wallet …`: the earner's wallet from the terminal, over the running node's
+//! wallet API (the same operations as the wallet's pages).
+
+use std::{path::PathBuf, process::ExitCode};
+
+use clap::{Subcommand, ValueEnum};
+use serde_json::json;
+
+use super::{Failure, print_json};
+use crate::client::Client;
+
+/// Wallet subcommands.
+#[derive(Debug, Subcommand)]
+pub enum WalletCommand {
+    /// List badges: id, name, issuer, state (accepted ones unless --state).
+    List {
+        /// Which: accepted, pending or refused.
+        #[arg(long, default_value = "accepted")]
+        state: String,
+        /// Only those matching these words (name, issuer, tags).
+        #[arg(long)]
+        search: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one badge and its verification report (JSON).
+    Show {
+        /// The credential's id.
+        id: String,
+    },
+    /// Import files (JSON, VC-JWT, baked PNG or SVG); prints the new ids. They wait for
+    /// `accept` in the inbox.
+    Import {
+        /// The files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Accept a pending badge (once); its issuer's node is told where it can be.
+    Accept {
+        /// The credential's id.
+        id: String,
+    },
+    /// Refuse a pending badge (once).
+    Refuse {
+        /// The credential's id.
+        id: String,
+    },
+    /// Print a presentation of accepted badges, signed for a verifier's challenge and domain.
+    Present {
+        /// The verifier's challenge.
+        #[arg(long)]
+        challenge: String,
+        /// The verifier's domain.
+        #[arg(long, default_value = "")]
+        domain: String,
+        /// The proof format (Data Integrity; VP-JWT is not offered yet).
+        #[arg(long, value_enum, default_value = "di")]
+        format: PresentFormat,
+        /// The badges, in order.
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+    /// Write a badge baked into a PNG or an SVG.
+    Bake {
+        /// The credential's id.
+        id: String,
+        /// The image format.
+        #[arg(long, value_enum)]
+        format: BakeFormat,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// Presentation proof formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PresentFormat {
+    /// Data Integrity (`eddsa-rdfc-2022`).
+    Di,
+}
+
+/// Baked image formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BakeFormat {
+    /// PNG (an `iTXt` chunk).
+    Png,
+    /// SVG (an `<openbadges:credential>` element).
+    Svg,
+}
+
+/// Runs a wallet command against the node in `dir`.
+pub async fn run(dir: &std::path::Path, command: &WalletCommand) -> Result<ExitCode, Failure> {
+    let client = Client::for_node(dir)?;
+    match command {
+        WalletCommand::List { state, search, json } => {
+            let mut query = vec![("state", state.clone())];
+            query.extend(search.clone().map(|q| ("q", q)));
+            let page = client.get("/api/v1/wallet", &query).await?;
+            if *json {
+                return print_json(&page).map(|()| ExitCode::SUCCESS);
+            }
+            for i in page["items"].as_array().into_iter().flatten() {
+                let field = |name: &str| i[name].as_str().unwrap_or_default().to_owned();
+                println!(
+                    "{}  {}  {}  {}",
+                    field("id"),
+                    field("name"),
+                    field("issuer"),
+                    field("state")
+                );
+            }
+        }
+        WalletCommand::Show { id } => {
+            print_json(&client.get("/api/v1/wallet/item", &[("id", id.clone())]).await?)?;
+        }
+        WalletCommand::Import { files } => return import(&client, files).await,
+        WalletCommand::Accept { id } | WalletCommand::Refuse { id } => {
+            let verb =
+                if matches!(command, WalletCommand::Accept { .. }) { "accept" } else { "refuse" };
+            let answer =
+                client.post(&format!("/api/v1/inbox/{verb}"), &json!({ "id": id })).await?;
+            let told =
+                if answer["issuerTold"] == true { " (the issuer's node was told)" } else { "" };
+            println!("{id} {}{told}", answer["state"].as_str().unwrap_or_default());
+        }
+        WalletCommand::Present { challenge, domain, format: PresentFormat::Di, ids } => {
+            let body = json!({"ids": ids, "challenge": challenge, "domain": domain});
+            print_json(&client.post("/api/v1/wallet/present", &body).await?)?;
+        }
+        WalletCommand::Bake { id, format, out } => {
+            let format = match format {
+                BakeFormat::Png => "png",
+                BakeFormat::Svg => "svg",
+            };
+            let query = [("id", id.clone()), ("format", format.to_owned())];
+            let bytes = client.get_bytes("/api/v1/wallet/bake", &query).await?;
+            std::fs::write(out, bytes)
+                .map_err(|e| Failure::input(format!("{}: {e}", out.display())))?;
+            println!("{}", out.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Imports each file; prints the ids added, and a line per file that failed (exit 1 if any).
+async fn import(client: &Client, files: &[PathBuf]) -> Result<ExitCode, Failure> {
+    let mut failed = false;
+    for path in files {
+        let bytes =
+            std::fs::read(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let answer = client
+            .send_bytes(
+                reqwest::Method::POST,
+                "/api/v1/wallet/import",
+                &[("file", name)],
+                "application/octet-stream",
+                bytes,
+            )
+            .await;
+        match answer {
+            Ok(outcome) => {
+                let list = |k: &str| outcome[k].as_array().cloned().unwrap_or_default();
+                for id in list("added") {
+                    println!("{}", id.as_str().unwrap_or_default());
+                }
+                for id in list("held") {
+                    eprintln!(
+                        "{}: {} is in the wallet already",
+                        path.display(),
+                        id.as_str().unwrap_or_default()
+                    );
+                }
+                for e in list("errors") {
+                    failed = true;
+                    eprintln!("{}: {}", path.display(), e.as_str().unwrap_or_default());
+                }
+            }
+            Err(e) => {
+                failed = true;
+                eprintln!("{}: {e}", path.display());
+            }
+        }
+    }
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
