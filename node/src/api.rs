@@ -90,6 +90,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(guarded)
         .nest(session::WALLET, wallet)
+        .merge(badgemesh_wallet::web::verify_router(
+            badgemesh_wallet::Wallet::new(crate::wallet::NodeWallet::new(state.node.clone())),
+            "",
+        ))
         .merge(session::routes())
         .merge(vcapi::open_routes())
         .merge(public::routes())

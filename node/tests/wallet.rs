@@ -7,7 +7,7 @@ mod common;
 
 use axum::{
     body::{Body, to_bytes},
-    http::{Request, StatusCode, header},
+    http::{Method, Request, StatusCode, header},
 };
 use common::{App, TOKEN};
 use serde_json::{Value, json};
@@ -310,4 +310,93 @@ async fn the_validators_baked_jwt_badge_imports() {
 
 fn urlencode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// `POST /verify` (public) with a file or pasted text, as a browser sends the form.
+async fn verify_page(
+    app: &App,
+    file: Option<(&str, Vec<u8>)>,
+    text: &str,
+    challenge: &str,
+) -> Page {
+    let boundary = "XverifyX";
+    let mut body = Vec::new();
+    if let Some((name, bytes)) = file {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n").bytes());
+        body.extend(bytes);
+        body.extend(b"\r\n");
+    }
+    for (field, value) in [("text", text), ("challenge", challenge), ("domain", "")] {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n").bytes());
+    }
+    body.extend(format!("--{boundary}--\r\n").bytes());
+    let req = Request::post("/verify")
+        .header(header::ACCEPT, "text/html")
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .unwrap();
+    send(app, req).await
+}
+
+#[tokio::test]
+async fn anyone_can_verify_a_badge_in_plain_words() {
+    let app = App::new();
+    let form = send(&app, Request::get("/verify").body(Body::empty()).unwrap()).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.text().contains(r#"<label for="file">"#), "{}", form.text());
+    // The node's own award: every check passes (its own list is held).
+    let a = app.achievement("Masonry").await;
+    let credential = app
+        .award(&a, "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK")
+        .await["credential"]
+        .clone();
+    let ok = verify_page(&app, None, &credential.to_string(), "").await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
+    assert!(ok.text().contains("Valid: every check passed."), "{}", ok.text());
+    assert!(ok.text().contains("Masonry"));
+    // As a baked image, uploaded.
+    let png = vc_schemas::bake::bake_png(
+        &badgemesh_wallet::bake::default_png().unwrap(),
+        &credential.to_string(),
+    )
+    .unwrap();
+    let baked = verify_page(&app, Some(("masonry.png", png)), "", "").await;
+    assert!(baked.text().contains("Valid: every check passed."), "{}", baked.text());
+    // Altered: not valid, and why.
+    let mut forged = credential.clone();
+    forged["credentialSubject"]["achievement"]["name"] = json!("Brain surgery");
+    let bad = verify_page(&app, None, &forged.to_string(), "").await;
+    assert!(bad.text().contains("Not valid.") && bad.text().contains("proof"), "{}", bad.text());
+    // Revoked: not valid, naming the status.
+    let uuid = credential["id"].as_str().unwrap().trim_start_matches("urn:uuid:").to_owned();
+    app.post(&format!("/api/v1/credentials/{uuid}/revoke"), &json!({})).await;
+    let revoked = verify_page(&app, None, &credential.to_string(), "").await;
+    assert!(
+        revoked.text().contains("Not valid.") && revoked.text().contains("status"),
+        "{}",
+        revoked.text()
+    );
+    // A presentation: valid with its challenge, not with another.
+    let b = app.achievement("Tiling").await;
+    let tiling = app.award(&b, &holder_of(&app)).await["credential"].clone();
+    let id = tiling["id"].as_str().unwrap().to_owned();
+    let bytes = tiling.to_string().into_bytes();
+    let import = app
+        .call(Method::POST, "/api/v1/wallet/import", Some(TOKEN), "application/json", bytes)
+        .await;
+    assert_eq!(import.status, StatusCode::OK, "{}", import.text());
+    app.post("/api/v1/inbox/accept", &json!({ "id": id })).await;
+    let vp =
+        app.post("/api/v1/wallet/present", &json!({"ids": [id], "challenge": "c-1"})).await.json();
+    let right = verify_page(&app, None, &vp.to_string(), "c-1").await;
+    assert!(right.text().contains("Valid: every check passed."), "{}", right.text());
+    assert!(right.text().contains("A presentation by") && right.text().contains("Tiling"));
+    let wrong = verify_page(&app, None, &vp.to_string(), "c-2").await;
+    assert!(wrong.text().contains("Not valid."), "{}", wrong.text());
+    // Garbage: a clear message, as a page.
+    let garbage = verify_page(&app, None, "hello", "").await;
+    assert_eq!(garbage.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(garbage.text().contains("not JSON"), "{}", garbage.text());
+    let empty = verify_page(&app, None, "", "").await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

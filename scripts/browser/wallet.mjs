@@ -411,6 +411,23 @@ async function main() {
     await page.goto(wallet);
     check(new URL(page.url()).pathname === '/wallet/signin', 'the wallet opens after sign-out');
   });
+
+  await step("anyone verifies A's badge on A's public page, in plain words", async () => {
+    await page.goto(`${a.url}/verify`);
+    await axe(page, 'verify');
+    await page.setInputFiles('#file', join(work, 'welding.json'));
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Verify' }).click()]);
+    const verdict = await page.locator('#verdict').innerText();
+    check(verdict.startsWith('Valid'), `A's own badge reads "${verdict}"`);
+    check((await page.content()).includes('Riverside Trade School'), 'the issuer is not named');
+    await axe(page, 'verify result');
+    await shot(page, 'verify');
+    await page.goto(`${a.url}/verify`);
+    await page.fill('#text', JSON.stringify({ ...welding, name: 'Altered' }));
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Verify' }).click()]);
+    const altered = await page.locator('#verdict').innerText();
+    check(altered.startsWith('Not valid'), `an altered badge reads "${altered}"`);
+  });
 }
 
 let code = 0;

@@ -113,12 +113,7 @@ impl Item {
 
     /// The readable summary.
     pub fn summary(&self) -> Summary {
-        let mut s = self.document().map(|d| summarize(&d)).unwrap_or_default();
-        s.format = if self.credential.is_string() { "VC-JWT" } else { "JSON (Data Integrity)" };
-        if s.name.is_empty() {
-            s.name = "Untitled badge".into();
-        }
-        s
+        summary_of(&self.credential)
     }
 
     /// Days until `validUntil` (negative once expired); `None` without one.
@@ -141,6 +136,16 @@ impl Item {
             .filter(|q| !q.is_empty())
             .all(|q| words.iter().any(|w| w.starts_with(q)))
     }
+}
+
+/// The readable summary of a credential (a JSON object or a VC-JWT string).
+pub fn summary_of(credential: &Value) -> Summary {
+    let mut s = document(credential).map(|d| summarize(&d)).unwrap_or_default();
+    s.format = if credential.is_string() { "VC-JWT" } else { "JSON (Data Integrity)" };
+    if s.name.is_empty() {
+        s.name = "Untitled badge".into();
+    }
+    s
 }
 
 /// A credential as a JSON document (see [`Item::document`]).

@@ -6,6 +6,7 @@
 mod forms;
 mod pages;
 mod render;
+mod verify;
 
 use axum::{
     Router,
@@ -19,6 +20,22 @@ use crate::{WalletBackend, ops::Wallet};
 
 /// Largest upload to the import form (files and pasted text together).
 pub const MAX_UPLOAD_BYTES: usize = 8 << 20;
+
+/// The public verification page, `GET` and `POST {base}/verify`: for anyone, no session.
+pub fn verify_router<B: WalletBackend, S: Clone + Send + Sync + 'static>(
+    wallet: Wallet<B>,
+    base: &str,
+) -> Router<S> {
+    let shared = Shared { wallet, base: base.trim_end_matches('/').to_owned() };
+    let prefix = shared.base.clone();
+    Router::new()
+        .route(&format!("{prefix}/verify"), get(verify::form::<B>).post(verify::verify::<B>))
+        .layer(axum::extract::DefaultBodyLimit::max(crate::import::MAX_FILE_BYTES + (64 << 10)))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            render::negotiate(prefix.clone(), req, next)
+        }))
+        .with_state(shared)
+}
 
 /// What every handler shares.
 #[derive(Debug, Clone)]

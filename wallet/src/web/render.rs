@@ -27,6 +27,7 @@ fn templates() -> &'static Environment<'static> {
             ("import.html", include_str!("../../templates/import.html")),
             ("present.html", include_str!("../../templates/present.html")),
             ("error.html", include_str!("../../templates/error.html")),
+            ("verify.html", include_str!("../../templates/verify.html")),
         ] {
             // The templates are part of the binary; one that does not parse fails every test.
             if let Err(e) = env.add_template(name, source) {
