@@ -236,6 +236,55 @@ impl NodeHandle {
         self.issuer().store().write(move |b| inbox::offer(b, &item)).await
     }
 
+    /// A badge this node's holder issues to themself: an achievement of its own, awarded to
+    /// the node's DID with the evidence given, kept in the wallet as accepted and self-issued.
+    pub async fn self_issue(&self, request: badgemesh_wallet::SelfIssue) -> Result<InboxItem> {
+        use crate::issuer::{
+            achievement::{AchievementInput, Criteria},
+            award::AwardRequest,
+        };
+        let achievement = self
+            .issuer()
+            .create_achievement(AchievementInput {
+                name: request.name,
+                description: request.description,
+                criteria: Criteria { id: None, narrative: Some(request.criteria) },
+                tags: Vec::new(),
+                alignments: Vec::new(),
+                achievement_type: Some("ext:SelfIssued".into()),
+                result_descriptions: Vec::new(),
+                validity_days: None,
+            })
+            .await?;
+        let evidence = match request.evidence.trim() {
+            "" => Vec::new(),
+            url => vec![serde_json::json!({"id": url, "name": "Evidence"})],
+        };
+        let awarded = self
+            .issuer()
+            .award(AwardRequest {
+                achievement: achievement.uuid,
+                recipient: self.issuer().did().to_owned(),
+                evidence,
+                narrative: None,
+                results: Vec::new(),
+                valid_until: None,
+                status_purpose: None,
+                notify: Some(false),
+                key: None,
+            })
+            .await?;
+        let item = badgemesh_wallet::import::item(
+            awarded.record.credential,
+            badgemesh_wallet::Origin::SelfIssued,
+            chrono::Utc::now(),
+        )
+        .map_err(inbox::wallet_error)?;
+        let id = item.id.clone();
+        self.offer(item).await?;
+        self.wallet_item(&id)
+    }
+
     /// Replaces a wallet item's tags.
     pub async fn set_tags(&self, id: String, tags: Vec<String>) -> Result<InboxItem> {
         self.issuer().store().write(move |b| inbox::set_tags(b, &id, tags)).await

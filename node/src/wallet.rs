@@ -2,7 +2,7 @@
 //! [`NodeHandle`], so that the wallet's pages and `badgemesh wallet` run the same operations on
 //! this node's store, holder key and network.
 
-use badgemesh_wallet::{Checked, Item, ListAge, WalletBackend};
+use badgemesh_wallet::{Checked, Item, ListAge, SelfIssue, WalletBackend};
 use serde_json::Value;
 use vc_schemas::presentation::Binding;
 
@@ -69,6 +69,10 @@ impl WalletBackend for NodeWallet {
 
     async fn decide(&self, id: &str, accept: bool) -> badgemesh_wallet::Result<(Item, bool)> {
         self.node.decide(id.to_owned(), accept).await.map_err(to_wallet)
+    }
+
+    async fn self_issue(&self, request: SelfIssue) -> badgemesh_wallet::Result<Item> {
+        self.node.self_issue(request).await.map_err(to_wallet)
     }
 
     async fn set_tags(&self, id: &str, tags: Vec<String>) -> badgemesh_wallet::Result<Item> {

@@ -418,6 +418,30 @@ fn the_wallet_from_the_command_line() {
     assert_eq!(vp["holder"], node.did.as_str());
     assert!(vp["proof"].to_string().contains(r#""challenge":"c-1""#), "{vp}");
 
+    let selfie = ok(&node.cli(&[
+        "wallet",
+        "selfie",
+        "--name",
+        "Sourdough",
+        "--description",
+        "Bakes bread.",
+        "--criteria",
+        "Baked twelve loaves.",
+        "--evidence",
+        "https://example.org/loaves",
+    ]));
+    let selfie_id = selfie.trim().to_owned();
+    let shown: Value =
+        serde_json::from_str(&ok(&node.cli(&["wallet", "show", &selfie_id]))).unwrap();
+    assert_eq!(shown["item"]["origin"], "selfIssued");
+    assert_eq!(shown["item"]["state"], "accepted");
+    assert_eq!(shown["summary"]["selfIssued"], true);
+    assert_eq!(shown["verification"]["report"]["outcome"], "valid", "{shown}");
+    let refused =
+        node.cli(&["wallet", "selfie", "--name", " ", "--description", "d", "--criteria", "c"]);
+    assert_eq!(refused.status.code(), Some(1), "refused by the node");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("needs a name"));
+
     let out = node.dir.join("carpentry.png");
     ok(&node.cli(&["wallet", "bake", &id, "--format", "png", "--out", out.to_str().unwrap()]));
     let baked = vc_schemas::bake::unbake(&std::fs::read(&out).unwrap()).unwrap().unwrap();

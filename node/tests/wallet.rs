@@ -400,3 +400,63 @@ async fn anyone_can_verify_a_badge_in_plain_words() {
     let empty = verify_page(&app, None, "", "").await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn a_self_issued_badge_verifies_and_says_so() {
+    let app = App::new();
+    let b = sign_in(&app).await;
+    let form = b.get("/wallet/selfie").await;
+    assert!(form.text().contains(r#"<label for="criteria">"#));
+    let empty = b
+        .post(
+            "/wallet/selfie",
+            &[("name", "Kites"), ("description", ""), ("criteria", "Flew one.")],
+            true,
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        empty.text().contains("needs a description") && empty.text().contains("Kites"),
+        "the form keeps what was typed"
+    );
+    let script = b
+        .post(
+            "/wallet/selfie",
+            &[
+                ("name", "Kites"),
+                ("description", "Builds kites."),
+                ("criteria", "Flew one."),
+                ("evidence", "javascript:alert(1)"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(script.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", script.text());
+    assert_eq!(
+        b.post(
+            "/wallet/selfie",
+            &[("name", "Kites"), ("description", "d"), ("criteria", "c")],
+            false
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let made = b
+        .post(
+            "/wallet/selfie",
+            &[
+                ("name", "Kites"),
+                ("description", "Builds kites."),
+                ("criteria", "Flew one."),
+                ("evidence", "https://example.org/kite"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text());
+    let page = b.get(&made.location()).await;
+    assert!(page.text().contains("self-issued"), "{}", page.text());
+    assert!(page.text().contains("valid: every check passed"), "{}", page.text());
+    assert!(b.get("/wallet").await.text().contains("Kites"), "kept, accepted");
+}

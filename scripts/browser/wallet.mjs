@@ -405,6 +405,20 @@ async function main() {
     check(JSON.stringify(after) === JSON.stringify(before), 'the inbox changed');
   });
 
+  await step('a self-issued badge verifies and says so', async () => {
+    await page.goto(`${wallet}/selfie`);
+    await axe(page, 'self-issue');
+    await page.fill('#name', 'Community garden');
+    await page.fill('#description', 'Keeps a shared vegetable garden going.');
+    await page.fill('#criteria', 'Ran the garden for a season.');
+    await page.fill('#evidence', 'https://example.org/garden');
+    await shot(page, 'selfie');
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Issue the badge' }).click()]);
+    const text = await page.content();
+    check(text.includes('self-issued'), 'the badge page does not say self-issued');
+    check((await page.locator('#outcome').innerText()).startsWith('valid'), 'the self-issued badge is not valid');
+  });
+
   await step('sign-out ends the session', async () => {
     await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Sign out' }).click()]);
     check(new URL(page.url()).pathname === '/wallet/signin', `signed out to ${page.url()}`);

@@ -32,6 +32,21 @@ pub struct ListAge {
     pub age_seconds: Option<i64>,
 }
 
+/// A badge the earner issues to themself ("selfie badge").
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SelfIssue {
+    /// The achievement's name.
+    pub name: String,
+    /// What it is.
+    pub description: String,
+    /// What the earner did to earn it.
+    pub criteria: String,
+    /// A link to evidence (`https:`), if any.
+    #[serde(default)]
+    pub evidence: String,
+}
+
 /// The node's side of the wallet.
 pub trait WalletBackend: Clone + Send + Sync + 'static {
     /// The holder's DID (presentations are signed for it).
@@ -50,6 +65,10 @@ pub trait WalletBackend: Clone + Send + Sync + 'static {
     /// Records the earner's answer as [`crate::inbox::decide`] makes it, in one write, then
     /// sends its reply; returns the item and whether the issuer was told.
     fn decide(&self, id: &str, accept: bool) -> impl Future<Output = Result<(Item, bool)>> + Send;
+
+    /// Issues a badge to the holder, signed by the holder's own key, and keeps it (accepted,
+    /// marked self-issued).
+    fn self_issue(&self, request: SelfIssue) -> impl Future<Output = Result<Item>> + Send;
 
     /// Replaces an item's tags.
     fn set_tags(&self, id: &str, tags: Vec<String>) -> impl Future<Output = Result<Item>> + Send;

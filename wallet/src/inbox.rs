@@ -18,11 +18,13 @@ pub enum Offer {
     Held,
 }
 
-/// Judges an offer against what the wallet holds under the same id.
+/// Judges an offer against what the wallet holds under the same id. A badge the earner
+/// issued to themself is theirs already (accepted); anything else waits for an answer.
 pub fn judge_offer(held: Option<&Item>, offered: Item) -> Offer {
+    let state = if offered.origin == Origin::SelfIssued { State::Accepted } else { State::Pending };
     match held {
         Some(_) => Offer::Held,
-        None => Offer::Store(Item { state: State::Pending, ..offered }),
+        None => Offer::Store(Item { state, ..offered }),
     }
 }
 

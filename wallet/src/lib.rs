@@ -17,7 +17,7 @@ pub mod ops;
 pub mod present;
 pub mod web;
 
-pub use backend::{Checked, ListAge, WalletBackend};
+pub use backend::{Checked, ListAge, SelfIssue, WalletBackend};
 pub use error::{Error, Result};
 pub use item::{Item, Origin, State, Summary};
 pub use ops::Wallet;

@@ -137,6 +137,20 @@ impl<B: WalletBackend> Wallet<B> {
         self.backend.sign_presentation(unsigned, binding).await
     }
 
+    /// Issues a badge to the earner themself; it is kept accepted and marked self-issued.
+    pub async fn self_issue(&self, request: crate::SelfIssue) -> Result<Item> {
+        for (field, value) in [
+            ("name", &request.name),
+            ("description", &request.description),
+            ("criteria", &request.criteria),
+        ] {
+            if value.trim().is_empty() {
+                return Err(Error::Invalid(format!("the badge needs a {field}")));
+            }
+        }
+        self.backend.self_issue(request).await
+    }
+
     /// Sets an item's tags from a comma-separated list (trimmed, deduplicated, at most 20).
     pub async fn tag(&self, id: &str, tags: &str) -> Result<Item> {
         let mut list: Vec<String> = Vec::new();

@@ -66,6 +66,7 @@ pub fn router<B: WalletBackend, S: Clone + Send + Sync + 'static>(
         .route("/import", get(pages::import_form::<B>).post(pages::import::<B>))
         .route("/present", get(pages::present_form::<B>).post(pages::present::<B>))
         .route("/present/download", post(pages::present_download::<B>))
+        .route("/selfie", get(pages::selfie_form::<B>).post(pages::selfie::<B>))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
         .layer(axum::middleware::from_fn(move |req, next| {
             render::negotiate(prefix.clone(), req, next)

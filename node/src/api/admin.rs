@@ -83,6 +83,7 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         )
         .route("/api/v1/wallet/present", post(wallet::present))
         .route("/api/v1/wallet/bake", get(wallet::baked))
+        .route("/api/v1/wallet/selfie", post(wallet::selfie))
         .route("/api/v1/inbox", get(inbox))
         .route("/api/v1/inbox/accept", post(inbox_accept))
         .route("/api/v1/inbox/refuse", post(inbox_refuse))

@@ -61,6 +61,22 @@ pub enum WalletCommand {
         #[arg(required = true)]
         ids: Vec<String>,
     },
+    /// Issue yourself a badge (signed by this node's key, kept accepted, marked self-issued);
+    /// prints its id.
+    Selfie {
+        /// The achievement's name.
+        #[arg(long)]
+        name: String,
+        /// What it is.
+        #[arg(long)]
+        description: String,
+        /// What you did to earn it.
+        #[arg(long)]
+        criteria: String,
+        /// A link to evidence.
+        #[arg(long, default_value = "")]
+        evidence: String,
+    },
     /// Write a badge baked into a PNG or an SVG.
     Bake {
         /// The credential's id.
@@ -128,6 +144,11 @@ pub async fn run(dir: &std::path::Path, command: &WalletCommand) -> Result<ExitC
         WalletCommand::Present { challenge, domain, format: PresentFormat::Di, ids } => {
             let body = json!({"ids": ids, "challenge": challenge, "domain": domain});
             print_json(&client.post("/api/v1/wallet/present", &body).await?)?;
+        }
+        WalletCommand::Selfie { name, description, criteria, evidence } => {
+            let body = json!({"name": name, "description": description, "criteria": criteria, "evidence": evidence});
+            let item = client.post("/api/v1/wallet/selfie", &body).await?;
+            println!("{}", item["id"].as_str().unwrap_or_default());
         }
         WalletCommand::Bake { id, format, out } => {
             let format = match format {

@@ -10,7 +10,12 @@ use vc_schemas::{
     status_list::StatusEntry,
 };
 
-use super::{Issuer, achievement::with_type, profile::looks_like_email};
+use super::{
+    Issuer,
+    achievement::with_type,
+    fields::{Link, require_link},
+    profile::looks_like_email,
+};
 use crate::{
     Error, Result,
     store::{
@@ -113,6 +118,12 @@ pub struct Parts<'a> {
 /// the field it is in, before anything is signed.
 pub fn unsigned(parts: &Parts<'_>) -> Result<Value> {
     let Parts { request, achievement, issuer, uuid, status, now, salt } = parts;
+    // Evidence links are shown to whoever looks at the badge: web pages only, never a script.
+    for item in &request.evidence {
+        if let Some(id) = item.get("id").and_then(Value::as_str) {
+            require_link("evidence id", id, Link::Page)?;
+        }
+    }
     let mut subject = AchievementSubject {
         types: vec!["AchievementSubject".to_owned()].into(),
         achievement: typed("the achievement", achievement.achievement.clone())?,

@@ -426,3 +426,38 @@ pub(super) async fn present_download<B: WalletBackend>(
     let vp = s.wallet.present(&form.request()).await?;
     Ok(attachment("application/vp+ld+json", "presentation.json", pretty(&vp)))
 }
+
+pub(super) async fn selfie_form<B: WalletBackend>(
+    State(s): State<Shared<B>>,
+    Csrf(csrf): Csrf,
+) -> PageResult {
+    Page::render(
+        "selfie.html",
+        context! { base => s.base, csrf, page => "selfie", signed_in => true,
+        pending => pending(&s).await?, form => context! {} },
+    )
+}
+
+/// Issues the badge and shows it; a form that cannot be issued comes back with the reason.
+pub(super) async fn selfie<B: WalletBackend>(
+    State(s): State<Shared<B>>,
+    csrf: Csrf,
+    Form(form): Form<crate::SelfIssue>,
+) -> Result<Response, Problem> {
+    match s.wallet.self_issue(form.clone()).await {
+        Ok(item) => {
+            Ok(Redirect::to(&format!("{}/badge?id={}", s.base, encode(&item.id))).into_response())
+        }
+        Err(e @ crate::Error::Invalid(_)) => {
+            let page = Page::render(
+                "selfie.html",
+                context! { base => s.base, csrf => csrf.0, page => "selfie", signed_in => true,
+                pending => pending(&s).await?, error => e.to_string(),
+                form => context! { name => form.name, description => form.description,
+                    criteria => form.criteria, evidence => form.evidence } },
+            )?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

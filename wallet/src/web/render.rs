@@ -28,6 +28,7 @@ fn templates() -> &'static Environment<'static> {
             ("present.html", include_str!("../../templates/present.html")),
             ("error.html", include_str!("../../templates/error.html")),
             ("verify.html", include_str!("../../templates/verify.html")),
+            ("selfie.html", include_str!("../../templates/selfie.html")),
         ] {
             // The templates are part of the binary; one that does not parse fails every test.
             if let Err(e) = env.add_template(name, source) {
@@ -187,7 +188,14 @@ mod tests {
         image => "/wallet/default-badge.svg", tags => vec!["metal"], self_issued => false,
         origin => "imported" };
         for items in [Vec::new(), vec![card]] {
-            for name in ["gallery.html", "inbox.html", "import.html", "present.html"] {
+            for name in [
+                "gallery.html",
+                "inbox.html",
+                "import.html",
+                "present.html",
+                "selfie.html",
+                "verify.html",
+            ] {
                 let context = minijinja::context! { base => "/wallet", csrf => "t", signed_in => true,
                 page => name, items => items.clone(), q => "", done => "", outcomes => Vec::<String>::new(),
                 expiring => Vec::<String>::new(), chosen => Vec::<String>::new(), challenge => "",

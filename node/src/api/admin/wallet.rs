@@ -129,3 +129,12 @@ pub(super) async fn baked(
     };
     Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
 }
+
+/// A badge the earner issues to themself: kept accepted, marked self-issued.
+pub(super) async fn selfie(
+    State(s): State<AppState>,
+    JsonBody(r): JsonBody<badgemesh_wallet::SelfIssue>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let item = wallet(&s).self_issue(r).await.map_err(failed)?;
+    Ok((StatusCode::CREATED, Json(to_json(&item)?)))
+}
