@@ -199,7 +199,7 @@ mod tests {
                 let context = minijinja::context! { base => "/wallet", csrf => "t", signed_in => true,
                 page => name, items => items.clone(), q => "", done => "", outcomes => Vec::<String>::new(),
                 expiring => Vec::<String>::new(), chosen => Vec::<String>::new(), challenge => "",
-                domain => "", pending => 1 };
+                domain => "", pending => 1, form => minijinja::context! {} };
                 let page = Page::render(name, context);
                 assert!(page.is_ok(), "{name}: {page:?}");
             }
