@@ -21,7 +21,8 @@ import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = process.env.BADGEMESH_BIN ?? join(ROOT, 'target/debug/badgemesh');
+const BIN =
+  process.env.BADGEMESH_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target'), 'debug/badgemesh');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const SAMPLE = join(ROOT, 'vc-schemas/tests/specs/openbadges-3.0/validator-samples/simple-jwt.png');
 const SHOTS = process.env.SCREENSHOTS === '1' ? join(ROOT, 'docs/wallet') : null;
