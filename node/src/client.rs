@@ -80,11 +80,7 @@ impl Client {
             return Ok(bytes.to_vec());
         }
         let body: Value = response.json().await.unwrap_or(Value::Null);
-        Err(Error::Api {
-            status: status.as_u16(),
-            code: body["code"].as_str().unwrap_or("http_error").to_owned(),
-            message: body["message"].as_str().map_or_else(|| status.to_string(), str::to_owned),
-        })
+        Err(api_error(status, &body))
     }
 
     /// `POST path` with a JSON body.
@@ -110,11 +106,7 @@ impl Client {
         if status.is_success() || body.get("report").is_some() {
             return Ok(body);
         }
-        Err(Error::Api {
-            status: status.as_u16(),
-            code: body["code"].as_str().unwrap_or("http_error").to_owned(),
-            message: body["message"].as_str().map_or_else(|| status.to_string(), str::to_owned),
-        })
+        Err(api_error(status, &body))
     }
 
     /// `PUT path` with a JSON body.
@@ -153,10 +145,16 @@ impl Client {
         if status.is_success() {
             return Ok(body);
         }
-        Err(Error::Api {
-            status: status.as_u16(),
-            code: body["code"].as_str().unwrap_or("http_error").to_owned(),
-            message: body["message"].as_str().map_or_else(|| status.to_string(), str::to_owned),
-        })
+        Err(api_error(status, &body))
+    }
+}
+
+/// The node's JSON error (`{"code", "message"}`) as ours; a body that is not one still gives
+/// the HTTP status.
+fn api_error(status: reqwest::StatusCode, body: &Value) -> Error {
+    Error::Api {
+        status: status.as_u16(),
+        code: body["code"].as_str().unwrap_or("http_error").to_owned(),
+        message: body["message"].as_str().map_or_else(|| status.to_string(), str::to_owned),
     }
 }
