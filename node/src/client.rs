@@ -62,16 +62,7 @@ impl Client {
 
     /// `GET path` answering bytes (an image), or the API's error.
     pub async fn get_bytes(&self, path: &str, query: &[(&str, String)]) -> Result<Vec<u8>> {
-        let response = self
-            .http
-            .get(self.url(path))
-            .query(query)
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .map_err(|e| {
-                Error::Unreachable(format!("cannot reach the node at {}: {e}", self.base))
-            })?;
+        let response = self.respond(self.http.get(self.url(path)).query(query)).await?;
         let status = response.status();
         if status.is_success() {
             let bytes = response.bytes().await.map_err(|e| {
@@ -91,16 +82,7 @@ impl Client {
     /// `POST path` with a JSON body; the answer whatever its status (the verify endpoints answer
     /// 422 with a report, which is a result, not a failure).
     pub async fn post_report<B: Serialize + ?Sized>(&self, path: &str, body: &B) -> Result<Value> {
-        let response = self
-            .http
-            .post(self.url(path))
-            .json(body)
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .map_err(|e| {
-                Error::Unreachable(format!("cannot reach the node at {}: {e}", self.base))
-            })?;
+        let response = self.respond(self.http.post(self.url(path)).json(body)).await?;
         let status = response.status();
         let body: Value = response.json().await.unwrap_or(Value::Null);
         if status.is_success() || body.get("report").is_some() {
@@ -136,10 +118,17 @@ impl Client {
         format!("{}{path}", self.base)
     }
 
+    /// Sends `request` with the token; the node's answer, whatever its status.
+    async fn respond(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response> {
+        request
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(|e| Error::Unreachable(format!("cannot reach the node at {}: {e}", self.base)))
+    }
+
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value> {
-        let response = request.bearer_auth(&self.token).send().await.map_err(|e| {
-            Error::Unreachable(format!("cannot reach the node at {}: {e}", self.base))
-        })?;
+        let response = self.respond(request).await?;
         let status = response.status();
         let body: Value = response.json().await.unwrap_or(Value::Null);
         if status.is_success() {

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::{
     Error, Result,
     backend::{Checked, WalletBackend},
-    import, inbox,
+    import,
     item::{Item, Origin, State},
     present,
 };
@@ -27,6 +27,15 @@ pub struct ImportOutcome {
     pub held: Vec<String>,
     /// Why the file, or an entry in it, could not be imported.
     pub errors: Vec<String>,
+}
+
+/// The items of `items` in `state` matching `query` (word prefixes; empty matches all), newest
+/// first.
+pub fn select(items: &[Item], state: State, query: &str) -> Vec<Item> {
+    let mut chosen: Vec<Item> =
+        items.iter().filter(|i| i.state == state && i.matches(query)).cloned().collect();
+    chosen.sort_by(|a, b| b.received.cmp(&a.received).then_with(|| a.id.cmp(&b.id)));
+    chosen
 }
 
 /// Why a verification shows the document was altered or is no credential (a failed parse,
@@ -59,24 +68,7 @@ impl<B: WalletBackend> Wallet<B> {
 
     /// Items in `state`, newest first, matching `query` (word prefixes; empty matches all).
     pub async fn list(&self, state: State, query: &str) -> Result<Vec<Item>> {
-        let mut items: Vec<Item> = self
-            .backend
-            .items()
-            .await?
-            .into_iter()
-            .filter(|i| i.state == state && i.matches(query))
-            .collect();
-        items.sort_by(|a, b| b.received.cmp(&a.received).then_with(|| a.id.cmp(&b.id)));
-        Ok(items)
-    }
-
-    /// Accepted badges expiring within [`EXPIRY_NOTICE_DAYS`], soonest first, with days left.
-    pub async fn expiring(&self) -> Result<Vec<(Item, i64)>> {
-        let items = self.backend.items().await?;
-        Ok(inbox::expiring(&items, Utc::now(), EXPIRY_NOTICE_DAYS)
-            .into_iter()
-            .map(|(i, d)| (i.clone(), d))
-            .collect())
+        Ok(select(&self.backend.items().await?, state, query))
     }
 
     /// Imports one file: every credential in it becomes a pending item, unless held already or

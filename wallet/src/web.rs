@@ -26,11 +26,22 @@ pub fn verify_router<B: WalletBackend, S: Clone + Send + Sync + 'static>(
     wallet: Wallet<B>,
     base: &str,
 ) -> Router<S> {
+    let path = format!("{}/verify", base.trim_end_matches('/'));
+    let routes = Router::new().route(&path, get(verify::form::<B>).post(verify::verify::<B>));
+    finish(routes, wallet, base, crate::import::MAX_FILE_BYTES + (64 << 10))
+}
+
+/// Binds the wallet's state to `routes`, with the body limit and the problem pages.
+fn finish<B: WalletBackend, S: Clone + Send + Sync + 'static>(
+    routes: Router<Shared<B>>,
+    wallet: Wallet<B>,
+    base: &str,
+    body_limit: usize,
+) -> Router<S> {
     let shared = Shared { wallet, base: base.trim_end_matches('/').to_owned() };
     let prefix = shared.base.clone();
-    Router::new()
-        .route(&format!("{prefix}/verify"), get(verify::form::<B>).post(verify::verify::<B>))
-        .layer(axum::extract::DefaultBodyLimit::max(crate::import::MAX_FILE_BYTES + (64 << 10)))
+    routes
+        .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn(move |req, next| {
             render::negotiate(prefix.clone(), req, next)
         }))
@@ -52,9 +63,7 @@ pub fn router<B: WalletBackend, S: Clone + Send + Sync + 'static>(
     wallet: Wallet<B>,
     base: &str,
 ) -> Router<S> {
-    let shared = Shared { wallet, base: base.trim_end_matches('/').to_owned() };
-    let prefix = shared.base.clone();
-    Router::new()
+    let routes = Router::new()
         .route("/", get(pages::gallery::<B>))
         .route("/inbox", get(pages::inbox::<B>))
         .route("/badge", get(pages::badge::<B>))
@@ -66,10 +75,6 @@ pub fn router<B: WalletBackend, S: Clone + Send + Sync + 'static>(
         .route("/import", get(pages::import_form::<B>).post(pages::import::<B>))
         .route("/present", get(pages::present_form::<B>).post(pages::present::<B>))
         .route("/present/download", post(pages::present_download::<B>))
-        .route("/selfie", get(pages::selfie_form::<B>).post(pages::selfie::<B>))
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
-        .layer(axum::middleware::from_fn(move |req, next| {
-            render::negotiate(prefix.clone(), req, next)
-        }))
-        .with_state(shared)
+        .route("/selfie", get(pages::selfie_form::<B>).post(pages::selfie::<B>));
+    finish(routes, wallet, base, MAX_UPLOAD_BYTES)
 }

@@ -77,19 +77,20 @@ pub(super) async fn gallery<B: WalletBackend>(
     Csrf(csrf): Csrf,
     Query(search): Query<Search>,
 ) -> PageResult {
-    let items = s.wallet.list(ItemState::Accepted, &search.q).await?;
+    // One read of the wallet serves the gallery, its expiry notices and the inbox count.
+    let all = s.wallet.backend().items().await?;
+    let items = crate::ops::select(&all, ItemState::Accepted, &search.q);
     let cards: Vec<Card> = items.iter().map(|i| Card::of(i, &s.base)).collect();
-    let expiring: Vec<_> = s
-        .wallet
-        .expiring()
-        .await?
-        .into_iter()
-        .map(|(i, days)| context! { id => i.id, name => i.summary().name, days })
-        .collect();
+    let expiring: Vec<_> =
+        crate::inbox::expiring(&all, chrono::Utc::now(), crate::ops::EXPIRY_NOTICE_DAYS)
+            .into_iter()
+            .map(|(i, days)| context! { id => i.id, name => i.summary().name, days })
+            .collect();
+    let pending = all.iter().filter(|i| i.state == ItemState::Pending).count();
     Page::render(
         "gallery.html",
         context! { base => s.base, csrf, page => "gallery", signed_in => true,
-        pending => pending(&s).await?, items => cards, expiring, q => search.q },
+        pending, items => cards, expiring, q => search.q },
     )
 }
 
