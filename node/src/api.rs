@@ -94,6 +94,10 @@ pub fn router(state: AppState) -> Router {
             badgemesh_wallet::Wallet::new(crate::wallet::NodeWallet::new(state.node.clone())),
             "",
         ))
+        .merge(badgemesh_wallet::web::public_router(
+            badgemesh_wallet::Wallet::new(crate::wallet::NodeWallet::new(state.node.clone())),
+            "",
+        ))
         .merge(session::routes())
         .merge(vcapi::open_routes())
         .merge(public::routes())

@@ -2,13 +2,18 @@
 //! [`NodeHandle`], so that the wallet's pages and `badgemesh wallet` run the same operations on
 //! this node's store, holder key and network.
 
-use badgemesh_wallet::{Checked, Item, ListAge, SelfIssue, WalletBackend};
+use badgemesh_wallet::{
+    Checked, Item, ListAge, SelfIssue, WalletBackend,
+    listing::Entry,
+    share::{Portfolio, PortfolioInput},
+};
 use serde_json::Value;
 use vc_schemas::presentation::Binding;
 
 use crate::{
     Error,
     node::{NodeHandle, Verifiable, Verification, list_age},
+    store::{Store, inbox},
 };
 
 /// The wallet's backend.
@@ -50,9 +55,23 @@ fn checked(v: Verification) -> Checked {
     Checked { report: v.report, lists, warnings: v.warnings }
 }
 
+impl NodeWallet {
+    fn store(&self) -> &Store {
+        self.node.issuer().store()
+    }
+}
+
 impl WalletBackend for NodeWallet {
     fn holder(&self) -> String {
         self.node.issuer().did().to_owned()
+    }
+
+    fn public_base(&self) -> String {
+        self.node.issuer().base().to_owned()
+    }
+
+    async fn entries(&self) -> badgemesh_wallet::Result<Vec<Entry>> {
+        self.store().read().and_then(|t| inbox::entries(&t)).map_err(to_wallet)
     }
 
     async fn items(&self) -> badgemesh_wallet::Result<Vec<Item>> {
@@ -100,5 +119,35 @@ impl WalletBackend for NodeWallet {
         binding: Binding,
     ) -> badgemesh_wallet::Result<Value> {
         self.node.issuer().sign_presentation(presentation, binding).await.map_err(to_wallet)
+    }
+
+    async fn publish(&self, id: &str, public: bool) -> badgemesh_wallet::Result<Item> {
+        let id = id.to_owned();
+        self.store().write(move |b| inbox::publish(b, &id, public)).await.map_err(to_wallet)
+    }
+
+    async fn shared(&self, share: &str) -> badgemesh_wallet::Result<Option<Item>> {
+        self.store().read().and_then(|t| inbox::shared(&t, share)).map_err(to_wallet)
+    }
+
+    async fn portfolios(&self) -> badgemesh_wallet::Result<Vec<Portfolio>> {
+        self.store().read().and_then(|t| inbox::portfolios(&t)).map_err(to_wallet)
+    }
+
+    async fn portfolio(&self, id: &str) -> badgemesh_wallet::Result<Option<Portfolio>> {
+        self.store().read().and_then(|t| inbox::portfolio(&t, id)).map_err(to_wallet)
+    }
+
+    async fn save_portfolio(
+        &self,
+        id: Option<String>,
+        input: PortfolioInput,
+    ) -> badgemesh_wallet::Result<Portfolio> {
+        self.store().write(move |b| inbox::save_portfolio(b, id, input)).await.map_err(to_wallet)
+    }
+
+    async fn delete_portfolio(&self, id: &str) -> badgemesh_wallet::Result<()> {
+        let id = id.to_owned();
+        self.store().write(move |b| inbox::delete_portfolio(b, &id)).await.map_err(to_wallet)
     }
 }

@@ -8,7 +8,12 @@ use serde::Serialize;
 use serde_json::Value;
 use vc_schemas::{presentation::Binding, verify::Report};
 
-use crate::{Result, item::Item};
+use crate::{
+    Result,
+    item::Item,
+    listing::Entry,
+    share::{Portfolio, PortfolioInput},
+};
 
 /// A verification and what it rested on.
 #[derive(Debug, Clone, Serialize)]
@@ -52,6 +57,12 @@ pub trait WalletBackend: Clone + Send + Sync + 'static {
     /// The holder's DID (presentations are signed for it).
     fn holder(&self) -> String;
 
+    /// The node's public base URL, where public pages are served (`https://node.example`).
+    fn public_base(&self) -> String;
+
+    /// Every item's list entry, in any order (cheap: no credential is read).
+    fn entries(&self) -> impl Future<Output = Result<Vec<Entry>>> + Send;
+
     /// Every item, in any order.
     fn items(&self) -> impl Future<Output = Result<Vec<Item>>> + Send;
 
@@ -91,4 +102,29 @@ pub trait WalletBackend: Clone + Send + Sync + 'static {
         presentation: Value,
         binding: Binding,
     ) -> impl Future<Output = Result<Value>> + Send;
+
+    /// Makes an item public or private as [`crate::share::publish`] decides, in one write (the
+    /// node gives the share id).
+    fn publish(&self, id: &str, public: bool) -> impl Future<Output = Result<Item>> + Send;
+
+    /// The public badge under `share`; `None` when there is none or it is private.
+    fn shared(&self, share: &str) -> impl Future<Output = Result<Option<Item>>> + Send;
+
+    /// Every portfolio page, in any order.
+    fn portfolios(&self) -> impl Future<Output = Result<Vec<Portfolio>>> + Send;
+
+    /// One portfolio page; `None` when there is none.
+    fn portfolio(&self, id: &str) -> impl Future<Output = Result<Option<Portfolio>>> + Send;
+
+    /// Stores a portfolio page as [`PortfolioInput::into_page`] checks it against the items:
+    /// a new one when `id` is `None` (the node gives its id), else a replacement. A public
+    /// page makes its badges public in the same write.
+    fn save_portfolio(
+        &self,
+        id: Option<String>,
+        input: PortfolioInput,
+    ) -> impl Future<Output = Result<Portfolio>> + Send;
+
+    /// Deletes a portfolio page.
+    fn delete_portfolio(&self, id: &str) -> impl Future<Output = Result<()>> + Send;
 }

@@ -19,7 +19,7 @@ pub fn text(credential: &Value) -> String {
 }
 
 /// An image embedded in the credential as a `data:` URL of `media_type`, decoded.
-fn embedded(item: &Item, media_type: &str) -> Option<Vec<u8>> {
+pub(crate) fn embedded(item: &Item, media_type: &str) -> Option<Vec<u8>> {
     let doc = item.document()?;
     let image = &doc["credentialSubject"]["achievement"]["image"];
     let url = image.as_str().or_else(|| image["id"].as_str())?;
@@ -47,7 +47,16 @@ pub fn svg(item: &Item) -> Result<String> {
 
 /// A 256×256 badge: a blue disc with a gold ring on transparent ground, drawn here so that a
 /// badge without an image of its own still bakes into a picture people recognise as a badge.
+/// Drawn once per process (public pages serve it to anyone).
 pub fn default_png() -> Result<Vec<u8>> {
+    static PNG: std::sync::OnceLock<std::result::Result<Vec<u8>, String>> =
+        std::sync::OnceLock::new();
+    PNG.get_or_init(|| draw_default_png().map_err(|e| e.to_string()))
+        .clone()
+        .map_err(Error::Invalid)
+}
+
+fn draw_default_png() -> Result<Vec<u8>> {
     const SIZE: u32 = 256;
     let mut pixels = Vec::with_capacity((SIZE * SIZE * 4) as usize);
     for y in 0..SIZE {
@@ -91,6 +100,8 @@ mod tests {
             received: chrono::Utc::now(),
             state: State::Accepted,
             tags: vec![],
+            share: String::new(),
+            public: false,
             credential: json!({"id": "urn:uuid:1", "name": "Ünïcode ✓"}),
         };
         for image in [png(&item).unwrap(), svg(&item).unwrap().into_bytes()] {

@@ -97,6 +97,8 @@ pub fn item(credential: Value, origin: Origin, now: DateTime<Utc>) -> Result<Ite
         received: now,
         state: State::Pending,
         tags: Vec::new(),
+        share: String::new(),
+        public: false,
         credential,
     })
 }

@@ -1,7 +1,6 @@
 //! Inbox transitions: a pure judgment of each offer and each answer, returning what the node
 //! must do (store, tell the issuer) instead of doing it.
 
-use chrono::{DateTime, Utc};
 
 use crate::{
     Error, Result,
@@ -67,18 +66,6 @@ pub fn decide(item: &Item, accept: bool) -> Result<(Item, Reply)> {
     Ok((answered, reply))
 }
 
-/// Items expiring within `days` of `now` (and not expired yet), soonest first.
-pub fn expiring(items: &[Item], now: DateTime<Utc>, days: i64) -> Vec<(&Item, i64)> {
-    let mut soon: Vec<(&Item, i64)> = items
-        .iter()
-        .filter(|i| i.state == State::Accepted)
-        .filter_map(|i| i.days_left(now).map(|d| (i, d)))
-        .filter(|(_, d)| (0..=days).contains(d))
-        .collect();
-    soon.sort_by_key(|(_, d)| *d);
-    soon
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,9 +77,11 @@ mod tests {
             issuer: "did:key:i".into(),
             from_peer: "12D3KooW".into(),
             origin: Origin::Delivered,
-            received: Utc::now(),
+            received: chrono::Utc::now(),
             state: State::Pending,
             tags: vec![],
+            share: String::new(),
+            public: false,
             credential: json!({}),
         }
     }
@@ -123,18 +112,5 @@ mod tests {
             judge_offer(None, fresh.clone()),
             Offer::Store(Item { state: State::Pending, ..fresh })
         );
-    }
-
-    #[test]
-    fn expiring_lists_accepted_badges_within_the_window() {
-        let now = Utc::now();
-        let until = |days: i64| {
-            let mut i = Item { state: State::Accepted, ..delivered() };
-            i.credential = json!({"validUntil": (now + chrono::Duration::days(days) + chrono::Duration::hours(1)).to_rfc3339()});
-            i
-        };
-        let items = vec![until(40), until(3), until(-2), until(29)];
-        let soon: Vec<i64> = expiring(&items, now, 30).into_iter().map(|(_, d)| d).collect();
-        assert_eq!(soon, [3, 29]);
     }
 }

@@ -62,6 +62,13 @@ pub struct Item {
     /// The earner's own tags.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// The id of the badge's public page, given the first time it is made public and kept
+    /// after, so that a printed card's link works again when it is made public again.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub share: String,
+    /// Whether the badge's public page is served.
+    #[serde(default)]
+    pub public: bool,
     /// The signed credential: a JSON object, or a VC-JWT as a string.
     pub credential: Value,
 }
@@ -114,27 +121,6 @@ impl Item {
     /// The readable summary.
     pub fn summary(&self) -> Summary {
         summary_of(&self.credential)
-    }
-
-    /// Days until `validUntil` (negative once expired); `None` without one.
-    pub fn days_left(&self, now: DateTime<Utc>) -> Option<i64> {
-        let until = self.document()?.get("validUntil")?.as_str()?.to_owned();
-        let until = DateTime::parse_from_rfc3339(&until).ok()?;
-        Some((until.with_timezone(&Utc) - now).num_days())
-    }
-
-    /// Whether every word of `query` begins a word of the name, issuer, description or tags.
-    pub fn matches(&self, query: &str) -> bool {
-        let s = self.summary();
-        let text =
-            format!("{} {} {} {}", s.name, s.issuer_name, s.description, self.tags.join(" "))
-                .to_lowercase();
-        let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).collect();
-        query
-            .to_lowercase()
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|q| !q.is_empty())
-            .all(|q| words.iter().any(|w| w.starts_with(q)))
     }
 }
 
@@ -251,6 +237,8 @@ mod tests {
             received: Utc::now(),
             state: State::Pending,
             tags: vec!["metal".into()],
+            share: String::new(),
+            public: false,
             credential,
         }
     }
@@ -273,17 +261,6 @@ mod tests {
         assert_eq!(s.image, "", "a javascript: image is not shown");
         let s = item(json!("not.a.jwt")).summary();
         assert_eq!((s.name.as_str(), s.format), ("Untitled badge", "VC-JWT"));
-    }
-
-    #[test]
-    fn search_matches_word_prefixes_of_name_issuer_and_tags() {
-        let i = item(json!({"issuer": {"id": "x", "name": "Example University"},
-            "credentialSubject": {"achievement": {"name": "Arc Welding"}}}));
-        assert!(i.matches("weld"));
-        assert!(i.matches("EXAMPLE arc"));
-        assert!(i.matches("met"));
-        assert!(!i.matches("elding"));
-        assert!(i.matches(""));
     }
 
     #[test]

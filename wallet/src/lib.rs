@@ -9,12 +9,15 @@
 
 pub mod backend;
 pub mod bake;
+pub mod card;
 mod error;
 pub mod import;
 pub mod inbox;
 pub mod item;
+pub mod listing;
 pub mod ops;
 pub mod present;
+pub mod share;
 pub mod web;
 
 pub use backend::{Checked, ListAge, SelfIssue, WalletBackend};

@@ -8,8 +8,11 @@ use crate::{
     Error, Result,
     backend::{Checked, WalletBackend},
     import,
+    card::Card,
     item::{Item, Origin, State},
+    listing::{self, Entry},
     present,
+    share::{self, Portfolio},
 };
 
 /// Days ahead the gallery warns about expiring badges.
@@ -29,13 +32,30 @@ pub struct ImportOutcome {
     pub errors: Vec<String>,
 }
 
-/// The items of `items` in `state` matching `query` (word prefixes; empty matches all), newest
-/// first.
-pub fn select(items: &[Item], state: State, query: &str) -> Vec<Item> {
-    let mut chosen: Vec<Item> =
-        items.iter().filter(|i| i.state == state && i.matches(query)).cloned().collect();
-    chosen.sort_by(|a, b| b.received.cmp(&a.received).then_with(|| a.id.cmp(&b.id)));
-    chosen
+/// One page of a list, with what every page shows beside it.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    /// The page's items.
+    pub items: Vec<Item>,
+    /// The page number (from 1).
+    pub page: usize,
+    /// How many pages.
+    pub pages: usize,
+    /// How many items matched.
+    pub total: usize,
+    /// Accepted badges expiring within [`EXPIRY_NOTICE_DAYS`], soonest first, with days left.
+    pub expiring: Vec<(Entry, i64)>,
+    /// How many items wait in the inbox.
+    pub pending: usize,
+}
+
+/// A printable card's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardFormat {
+    /// One-page PDF.
+    Pdf,
+    /// SVG.
+    Svg,
 }
 
 /// Why a verification shows the document was altered or is no credential (a failed parse,
@@ -68,7 +88,98 @@ impl<B: WalletBackend> Wallet<B> {
 
     /// Items in `state`, newest first, matching `query` (word prefixes; empty matches all).
     pub async fn list(&self, state: State, query: &str) -> Result<Vec<Item>> {
-        Ok(select(&self.backend.items().await?, state, query))
+        let mut items: Vec<Item> = self.backend.items().await?;
+        items.retain(|i| i.state == state && Entry::of(i).matches(query));
+        items.sort_by(|a, b| b.received.cmp(&a.received).then_with(|| a.id.cmp(&b.id)));
+        Ok(items)
+    }
+
+    /// Page `page` of the items in `state` matching `query`, newest first: chosen from the
+    /// list entries, so that only the page's items are read.
+    pub async fn browse(&self, state: State, query: &str, page: usize) -> Result<Listing> {
+        let entries = self.backend.entries().await?;
+        let selected = listing::select(&entries, state, query);
+        let window = listing::window(&selected, page);
+        let mut items = Vec::with_capacity(window.entries.len());
+        for entry in window.entries {
+            items.push(self.backend.item(&entry.id).await?);
+        }
+        let expiring = listing::expiring(&entries, Utc::now(), EXPIRY_NOTICE_DAYS)
+            .into_iter()
+            .map(|(e, days)| (e.clone(), days))
+            .collect();
+        let pending = entries.iter().filter(|e| e.state == State::Pending).count();
+        Ok(Listing {
+            items,
+            page: window.page,
+            pages: window.pages,
+            total: window.total,
+            expiring,
+            pending,
+        })
+    }
+
+    /// How many items wait in the inbox.
+    pub async fn pending(&self) -> Result<usize> {
+        Ok(self.backend.entries().await?.iter().filter(|e| e.state == State::Pending).count())
+    }
+
+    /// Makes an accepted badge public (its page, its card's QR code) or private again.
+    pub async fn publish(&self, id: &str, public: bool) -> Result<Item> {
+        self.backend.publish(id, public).await
+    }
+
+    /// The public address of a public item.
+    pub fn public_url(&self, item: &Item) -> Option<String> {
+        (item.public && !item.share.is_empty())
+            .then(|| share::badge_url(&self.backend.public_base(), &item.share))
+    }
+
+    /// The printable card of a public badge, printed for `earner` (empty: the name in the
+    /// credential): its QR code opens the badge's public page, so a private badge has none.
+    pub async fn card(&self, id: &str, earner: &str, format: CardFormat) -> Result<Vec<u8>> {
+        let item = self.backend.item(id).await?;
+        let url = self.public_url(&item).ok_or_else(|| {
+            Error::Conflict(format!(
+                "{id} is private: make it public first, so that the card's QR code opens its page"
+            ))
+        })?;
+        let card = Card::of(&item, earner, &url)?;
+        match format {
+            CardFormat::Pdf => card.pdf(),
+            CardFormat::Svg => card.svg().map(String::into_bytes),
+        }
+    }
+
+    /// The public badge under `share` and its verification now; not found when private.
+    pub async fn shared(&self, share: &str) -> Result<(Item, Checked)> {
+        let item = self
+            .backend
+            .shared(share)
+            .await?
+            .ok_or_else(|| Error::NotFound("no public badge at this address".into()))?;
+        let checked = self.backend.verify(item.credential.clone()).await?;
+        Ok((item, checked))
+    }
+
+    /// A public portfolio page and its badges that are still public, in the page's order;
+    /// not found when the page is private.
+    pub async fn public_page(&self, id: &str) -> Result<(Portfolio, Vec<Item>)> {
+        let page = self
+            .backend
+            .portfolio(id)
+            .await?
+            .filter(|p| p.public)
+            .ok_or_else(|| Error::NotFound("no public page at this address".into()))?;
+        let mut items = Vec::with_capacity(page.badges.len());
+        for id in &page.badges {
+            match self.backend.item(id).await {
+                Ok(item) if item.public && item.state == State::Accepted => items.push(item),
+                Ok(_) | Err(Error::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((page, items))
     }
 
     /// Imports one file: every credential in it becomes a pending item, unless held already or

@@ -84,6 +84,8 @@ mod tests {
             received: Utc::now(),
             state,
             tags: vec![],
+            share: String::new(),
+            public: false,
             credential: json!({"id": id}),
         }
     }

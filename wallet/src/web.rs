@@ -5,7 +5,9 @@
 
 mod forms;
 mod pages;
+mod public;
 mod render;
+mod show;
 mod verify;
 
 use axum::{
@@ -29,6 +31,22 @@ pub fn verify_router<B: WalletBackend, S: Clone + Send + Sync + 'static>(
     let path = format!("{}/verify", base.trim_end_matches('/'));
     let routes = Router::new().route(&path, get(verify::form::<B>).post(verify::verify::<B>));
     finish(routes, wallet, base, crate::import::MAX_FILE_BYTES + (64 << 10))
+}
+
+/// The public badge and portfolio pages (`{base}/b/{share}`, `{base}/p/{id}`): for anyone, no
+/// session, read only.
+pub fn public_router<B: WalletBackend, S: Clone + Send + Sync + 'static>(
+    wallet: Wallet<B>,
+    base: &str,
+) -> Router<S> {
+    let at = |path: &str| format!("{}{path}", base.trim_end_matches('/'));
+    let badge = at(crate::share::BADGE_PATH);
+    let routes = Router::new()
+        .route(&format!("{badge}/{{share}}"), get(public::badge::<B>))
+        .route(&format!("{badge}/{{share}}/badge.png"), get(public::badge_png::<B>))
+        .route(&format!("{badge}/{{share}}/credential"), get(public::credential::<B>))
+        .route(&format!("{}/{{id}}", at(crate::share::PAGE_PATH)), get(public::portfolio::<B>));
+    finish(routes, wallet, base, 0)
 }
 
 /// Binds the wallet's state to `routes`, with the body limit and the problem pages.
@@ -75,6 +93,11 @@ pub fn router<B: WalletBackend, S: Clone + Send + Sync + 'static>(
         .route("/import", get(pages::import_form::<B>).post(pages::import::<B>))
         .route("/present", get(pages::present_form::<B>).post(pages::present::<B>))
         .route("/present/download", post(pages::present_download::<B>))
-        .route("/selfie", get(pages::selfie_form::<B>).post(pages::selfie::<B>));
+        .route("/selfie", get(pages::selfie_form::<B>).post(pages::selfie::<B>))
+        .route("/badge/publish", post(show::publish::<B>))
+        .route("/badge/card", get(show::card::<B>))
+        .route("/pages", get(show::pages::<B>).post(show::create_page::<B>))
+        .route("/pages/publish", post(show::publish_page::<B>))
+        .route("/pages/delete", post(show::delete_page::<B>));
     finish(routes, wallet, base, MAX_UPLOAD_BYTES)
 }

@@ -1,13 +1,18 @@
-//! The earner's wallet items: credentials delivered to this node's DID, imported or
-//! self-issued, with the earner's answer. The judgment (what an offer or an answer does) is the
-//! wallet crate's; this module applies it inside the write that stores the result.
+//! The earner's wallet: items (credentials delivered to this node's DID, imported or
+//! self-issued, with the earner's answer), their list entries, public addresses and portfolio
+//! pages. The judgment (what an offer, an answer or a publication does) is the wallet crate's;
+//! this module applies it inside the write that stores the result.
 
-use badgemesh_wallet::inbox;
-use redb::{ReadTransaction, ReadableTable};
+use badgemesh_wallet::{
+    inbox,
+    listing::Entry,
+    share::{self, Portfolio, PortfolioInput},
+};
+use redb::{ReadTransaction, ReadableTable, ReadableTableMetadata};
 
 use super::{
     Batch,
-    tables::{INBOX, decode, encode},
+    tables::{INBOX, WALLET_ENTRIES, WALLET_PAGES, WALLET_SHARES, decode, encode},
 };
 use crate::{Error, Result};
 
@@ -40,10 +45,132 @@ fn get_for_write(batch: &Batch<'_>, id: &str) -> Result<InboxItem> {
         .ok_or_else(|| Error::NotFound(format!("wallet item {id}")))
 }
 
+/// Stores `item` with its list entry and, once it has one, its public address.
 fn put(batch: &Batch<'_>, item: &InboxItem) -> Result<()> {
     let mut table = batch.txn.open_table(INBOX).map_err(Error::store)?;
     table.insert(item.id.as_str(), encode(item)?.as_slice()).map_err(Error::store)?;
+    let mut entries = batch.txn.open_table(WALLET_ENTRIES).map_err(Error::store)?;
+    entries.insert(item.id.as_str(), encode(&Entry::of(item))?.as_slice()).map_err(Error::store)?;
+    if !item.share.is_empty() {
+        let mut shares = batch.txn.open_table(WALLET_SHARES).map_err(Error::store)?;
+        shares.insert(item.share.as_str(), item.id.as_str()).map_err(Error::store)?;
+    }
     Ok(())
+}
+
+/// Every item's list entry.
+pub fn entries(txn: &ReadTransaction) -> Result<Vec<Entry>> {
+    let table = txn.open_table(WALLET_ENTRIES).map_err(Error::store)?;
+    let mut out = Vec::new();
+    for row in table.iter().map_err(Error::store)? {
+        out.push(decode(row.map_err(Error::store)?.1.value())?);
+    }
+    Ok(out)
+}
+
+/// Writes the list entries of a store from before they were kept.
+pub(super) fn build_entries(txn: &redb::WriteTransaction) -> Result<()> {
+    let items = txn.open_table(INBOX).map_err(Error::store)?;
+    let mut entries = txn.open_table(WALLET_ENTRIES).map_err(Error::store)?;
+    if entries.len().map_err(Error::store)? == items.len().map_err(Error::store)? {
+        return Ok(());
+    }
+    for row in items.iter().map_err(Error::store)? {
+        let (id, bytes) = row.map_err(Error::store)?;
+        let item: InboxItem = decode(bytes.value())?;
+        entries.insert(id.value(), encode(&Entry::of(&item))?.as_slice()).map_err(Error::store)?;
+    }
+    Ok(())
+}
+
+/// A fresh random id for a public address: 128 bits, base64url (22 characters), so that
+/// addresses cannot be guessed or counted.
+fn fresh_id() -> String {
+    use base64::Engine;
+    let mut bytes = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Makes an item public or private, as the wallet decides.
+pub fn publish(batch: &Batch<'_>, id: &str, public: bool) -> Result<InboxItem> {
+    let item = get_for_write(batch, id)?;
+    let item = share::publish(&item, public, fresh_id).map_err(wallet_error)?;
+    put(batch, &item)?;
+    Ok(item)
+}
+
+/// The public, accepted item at share id `share`.
+pub fn shared(txn: &ReadTransaction, share: &str) -> Result<Option<InboxItem>> {
+    let shares = txn.open_table(WALLET_SHARES).map_err(Error::store)?;
+    let Some(id) = shares.get(share).map_err(Error::store)?.map(|v| v.value().to_owned()) else {
+        return Ok(None);
+    };
+    Ok(get(txn, &id)?
+        .filter(|i| i.public && i.state == badgemesh_wallet::State::Accepted && i.share == share))
+}
+
+/// Every portfolio page.
+pub fn portfolios(txn: &ReadTransaction) -> Result<Vec<Portfolio>> {
+    let table = txn.open_table(WALLET_PAGES).map_err(Error::store)?;
+    let mut out = Vec::new();
+    for row in table.iter().map_err(Error::store)? {
+        out.push(decode(row.map_err(Error::store)?.1.value())?);
+    }
+    Ok(out)
+}
+
+/// One portfolio page.
+pub fn portfolio(txn: &ReadTransaction, id: &str) -> Result<Option<Portfolio>> {
+    let table = txn.open_table(WALLET_PAGES).map_err(Error::store)?;
+    table.get(id).map_err(Error::store)?.map(|v| decode(v.value())).transpose()
+}
+
+/// Stores a portfolio page as the wallet checks it (new when `id` is `None`); a public page
+/// makes its badges public in the same write.
+pub fn save_portfolio(
+    batch: &Batch<'_>,
+    id: Option<String>,
+    input: PortfolioInput,
+) -> Result<Portfolio> {
+    let mut held = Vec::with_capacity(input.badges.len());
+    {
+        let table = batch.txn.open_table(INBOX).map_err(Error::store)?;
+        for badge in &input.badges {
+            if let Some(v) = table.get(badge.as_str()).map_err(Error::store)? {
+                held.push(decode::<InboxItem>(v.value())?);
+            }
+        }
+    }
+    let mut pages = batch.txn.open_table(WALLET_PAGES).map_err(Error::store)?;
+    let id = match id {
+        Some(id) if pages.get(id.as_str()).map_err(Error::store)?.is_some() => id,
+        Some(id) => return Err(Error::NotFound(format!("page {id}"))),
+        None if pages.len().map_err(Error::store)? >= share::MAX_PAGES as u64 => {
+            return Err(Error::Conflict(format!(
+                "{} pages at most: delete one first",
+                share::MAX_PAGES
+            )));
+        }
+        None => fresh_id(),
+    };
+    let page = input.into_page(id, &held, chrono::Utc::now()).map_err(wallet_error)?;
+    if page.public {
+        for item in &held {
+            put(batch, &share::publish(item, true, fresh_id).map_err(wallet_error)?)?;
+        }
+    }
+    pages.insert(page.id.as_str(), encode(&page)?.as_slice()).map_err(Error::store)?;
+    Ok(page)
+}
+
+/// Deletes a portfolio page.
+pub fn delete_portfolio(batch: &Batch<'_>, id: &str) -> Result<()> {
+    let mut pages = batch.txn.open_table(WALLET_PAGES).map_err(Error::store)?;
+    match pages.remove(id).map_err(Error::store)? {
+        Some(_) => Ok(()),
+        None => Err(Error::NotFound(format!("page {id}"))),
+    }
 }
 
 /// Stores an offer as the wallet judges it against what is held under its id, in the write

@@ -56,6 +56,17 @@ pub const HELD_HEADS: TableDefinition<'_, (&str, &str), i64> = TableDefinition::
 /// The earner's inbox: credential id → JSON item.
 pub const INBOX: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("inbox-1");
 
+/// The wallet's list entries: item id → JSON entry (`badgemesh_wallet::listing::Entry`),
+/// written with each item, so that a list of ten thousand badges reads no credential.
+pub const WALLET_ENTRIES: TableDefinition<'_, &str, &[u8]> =
+    TableDefinition::new("wallet-entries-1");
+
+/// Public badge addresses: share id → wallet item id (public or not: the item says).
+pub const WALLET_SHARES: TableDefinition<'_, &str, &str> = TableDefinition::new("wallet-shares-1");
+
+/// The earner's portfolio pages: page id → JSON page (`badgemesh_wallet::share::Portfolio`).
+pub const WALLET_PAGES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("wallet-pages-1");
+
 /// Idempotency keys: a bulk row's key or a VC-API request's digest → the credential uuid it
 /// produced, so that the same request again returns the same credential instead of a second.
 pub const REQUEST_KEYS: TableDefinition<'_, &str, &str> = TableDefinition::new("request-keys-1");
@@ -97,6 +108,9 @@ pub fn migrate(db: &Database) -> Result<()> {
     txn.open_table(HELD).map_err(Error::store)?;
     super::held::build_heads(&txn)?;
     txn.open_table(INBOX).map_err(Error::store)?;
+    txn.open_table(WALLET_SHARES).map_err(Error::store)?;
+    txn.open_table(WALLET_PAGES).map_err(Error::store)?;
+    super::inbox::build_entries(&txn)?;
     txn.open_table(REQUEST_KEYS).map_err(Error::store)?;
     txn.commit().map_err(Error::store)?;
     Ok(())

@@ -54,7 +54,7 @@ impl Card {
 
 /// The picture to show: the credential's own when it is embedded (`data:`; the page's policy
 /// fetches nothing from elsewhere), else the default badge.
-fn image_src(image: &str, base: &str) -> String {
+pub(super) fn image_src(image: &str, base: &str) -> String {
     if image.starts_with("data:image/") {
         image.to_owned()
     } else {
@@ -62,14 +62,16 @@ fn image_src(image: &str, base: &str) -> String {
     }
 }
 
-async fn pending<B: WalletBackend>(s: &Shared<B>) -> Result<usize, Problem> {
-    Ok(s.wallet.list(ItemState::Pending, "").await?.len())
+pub(super) async fn pending<B: WalletBackend>(s: &Shared<B>) -> Result<usize, Problem> {
+    Ok(s.wallet.pending().await?)
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct Search {
     #[serde(default)]
     q: String,
+    #[serde(default)]
+    page: Option<usize>,
 }
 
 pub(super) async fn gallery<B: WalletBackend>(
@@ -77,21 +79,25 @@ pub(super) async fn gallery<B: WalletBackend>(
     Csrf(csrf): Csrf,
     Query(search): Query<Search>,
 ) -> PageResult {
-    // One read of the wallet serves the gallery, its expiry notices and the inbox count.
-    let all = s.wallet.backend().items().await?;
-    let items = crate::ops::select(&all, ItemState::Accepted, &search.q);
-    let cards: Vec<Card> = items.iter().map(|i| Card::of(i, &s.base)).collect();
-    let expiring: Vec<_> =
-        crate::inbox::expiring(&all, chrono::Utc::now(), crate::ops::EXPIRY_NOTICE_DAYS)
-            .into_iter()
-            .map(|(i, days)| context! { id => i.id, name => i.summary().name, days })
-            .collect();
-    let pending = all.iter().filter(|i| i.state == ItemState::Pending).count();
+    let list = s.wallet.browse(ItemState::Accepted, &search.q, search.page.unwrap_or(1)).await?;
+    let cards: Vec<Card> = list.items.iter().map(|i| Card::of(i, &s.base)).collect();
+    let expiring: Vec<_> = list
+        .expiring
+        .iter()
+        .map(|(e, days)| context! { id => e.id, name => e.name, days })
+        .collect();
     Page::render(
         "gallery.html",
         context! { base => s.base, csrf, page => "gallery", signed_in => true,
-        pending, items => cards, expiring, q => search.q },
+        pending => list.pending, items => cards, expiring, q => search.q,
+        pages => pager(list.page, list.pages), total => list.total },
     )
+}
+
+/// The pager's links: the page shown, how many there are, and the neighbours.
+fn pager(page: usize, pages: usize) -> minijinja::Value {
+    context! { page, pages, previous => (page > 1).then(|| page - 1),
+    next => (page < pages).then(|| page + 1) }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -108,6 +114,8 @@ fn done_message(done: &str) -> &'static str {
         "refused" => "Refused: the badge will not be shown.",
         "refused-told" => "Refused, and the issuer's node was told.",
         "tagged" => "Tags saved.",
+        "public" => "Public: anyone with the link can see and verify this badge.",
+        "private" => "Private: the badge's public page now answers “not found”.",
         _ => "",
     }
 }
@@ -116,13 +124,15 @@ pub(super) async fn inbox<B: WalletBackend>(
     State(s): State<Shared<B>>,
     Csrf(csrf): Csrf,
     Query(done): Query<Done>,
+    Query(search): Query<Search>,
 ) -> PageResult {
-    let items = s.wallet.list(ItemState::Pending, "").await?;
-    let cards: Vec<Card> = items.iter().map(|i| Card::of(i, &s.base)).collect();
+    let list = s.wallet.browse(ItemState::Pending, "", search.page.unwrap_or(1)).await?;
+    let cards: Vec<Card> = list.items.iter().map(|i| Card::of(i, &s.base)).collect();
     Page::render(
         "inbox.html",
         context! { base => s.base, csrf, page => "inbox", signed_in => true,
-        pending => cards.len(), items => cards, done => done_message(&done.done) },
+        pending => list.pending, items => cards, done => done_message(&done.done),
+        pages => pager(list.page, list.pages), total => list.total },
     )
 }
 
@@ -150,17 +160,21 @@ pub(super) async fn badge<B: WalletBackend>(
         .iter()
         .map(|l| context! { url => l.url, age => age(l.age_seconds) })
         .collect();
+    let public = s.wallet.public_url(&item).map(|url| {
+        context! { linkedin => crate::share::linkedin_url(&summary, &url, &item.id),
+        embed => crate::share::embed_snippet(&summary, &url), url }
+    });
     Page::render(
         "badge.html",
         context! { base => s.base, csrf, page => "badge", signed_in => true,
         pending => pending(&s).await?, image => image_src(&summary.image, &s.base),
         s => summary, item, outcome, verdict, checks => checked.report.checks,
-        lists, warnings => checked.warnings, done => done_message(&which.done) },
+        lists, warnings => checked.warnings, done => done_message(&which.done), public },
     )
 }
 
 /// A list's age for people.
-fn age(seconds: Option<i64>) -> String {
+pub(super) fn age(seconds: Option<i64>) -> String {
     match seconds {
         None => "age unknown".into(),
         Some(s) if s < 120 => "just signed".into(),
@@ -172,7 +186,7 @@ fn age(seconds: Option<i64>) -> String {
 
 #[derive(Debug, Deserialize)]
 pub(super) struct IdForm {
-    id: String,
+    pub(super) id: String,
 }
 
 pub(super) async fn accept<B: WalletBackend>(
@@ -210,7 +224,7 @@ async fn decide<B: WalletBackend>(
     Ok(Redirect::to(&to))
 }
 
-fn encode(text: &str) -> String {
+pub(super) fn encode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
@@ -258,12 +272,12 @@ pub(super) async fn download<B: WalletBackend>(
     Ok(attachment(content_type, &format!("{stem}.{extension}"), bytes))
 }
 
-fn pretty(doc: &serde_json::Value) -> Vec<u8> {
+pub(super) fn pretty(doc: &serde_json::Value) -> Vec<u8> {
     serde_json::to_vec_pretty(doc).unwrap_or_else(|_| doc.to_string().into_bytes())
 }
 
 /// A file name from a badge name: letters, digits and dashes.
-fn file_stem(name: &str) -> String {
+pub(super) fn file_stem(name: &str) -> String {
     let stem: String = name
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
@@ -272,7 +286,7 @@ fn file_stem(name: &str) -> String {
     if stem.is_empty() { "badge".into() } else { stem.chars().take(60).collect() }
 }
 
-fn attachment(content_type: &'static str, file: &str, bytes: Vec<u8>) -> Response {
+pub(super) fn attachment(content_type: &'static str, file: &str, bytes: Vec<u8>) -> Response {
     (
         StatusCode::OK,
         [
@@ -389,15 +403,24 @@ async fn present_page<B: WalletBackend>(
     presentation: Option<String>,
     error: Option<String>,
 ) -> PageResult {
-    let items = s.wallet.list(ItemState::Accepted, "").await?;
-    let cards: Vec<Card> = items.iter().map(|i| Card::of(i, &s.base)).collect();
     Page::render(
         "present.html",
         context! { base => s.base, csrf, page => "present", signed_in => true,
-        pending => pending(s).await?, items => cards, chosen => form.id.0,
+        pending => pending(s).await?, items => choices(s).await?, chosen => form.id.0,
         challenge => form.challenge, domain => form.domain, presentation, error,
         holder => s.wallet.backend().holder() },
     )
+}
+
+/// Accepted badges to choose from, newest first, by name and issuer (from the list entries).
+pub(super) async fn choices<B: WalletBackend>(
+    s: &Shared<B>,
+) -> Result<Vec<minijinja::Value>, Problem> {
+    let entries = s.wallet.backend().entries().await?;
+    Ok(crate::listing::select(&entries, ItemState::Accepted, "")
+        .into_iter()
+        .map(|e| context! { id => e.id, name => e.name, issuer => e.issuer_name, public => e.public })
+        .collect())
 }
 
 pub(super) async fn present<B: WalletBackend>(

@@ -29,6 +29,9 @@ fn templates() -> &'static Environment<'static> {
             ("error.html", include_str!("../../templates/error.html")),
             ("verify.html", include_str!("../../templates/verify.html")),
             ("selfie.html", include_str!("../../templates/selfie.html")),
+            ("pages.html", include_str!("../../templates/pages.html")),
+            ("public_badge.html", include_str!("../../templates/public_badge.html")),
+            ("portfolio.html", include_str!("../../templates/portfolio.html")),
         ] {
             // The templates are part of the binary; one that does not parse fails every test.
             if let Err(e) = env.add_template(name, source) {
@@ -195,11 +198,15 @@ mod tests {
                 "present.html",
                 "selfie.html",
                 "verify.html",
+                "pages.html",
+                "portfolio.html",
             ] {
                 let context = minijinja::context! { base => "/wallet", csrf => "t", signed_in => true,
                 page => name, items => items.clone(), q => "", done => "", outcomes => Vec::<String>::new(),
                 expiring => Vec::<String>::new(), chosen => Vec::<String>::new(), challenge => "",
-                domain => "", pending => 1, form => minijinja::context! {} };
+                domain => "", pending => 1, form => minijinja::context! {}, title => "Welding",
+                og => minijinja::context! { title => "Welding", url => "https://n/p/x" },
+                badges => Vec::<String>::new(), portfolios => Vec::<String>::new() };
                 let page = Page::render(name, context);
                 assert!(page.is_ok(), "{name}: {page:?}");
             }

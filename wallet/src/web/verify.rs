@@ -32,7 +32,7 @@ struct Shown {
 }
 
 /// The verdict in words: what a person needs first is whether to believe it, and why not.
-fn verdict(report: &Report) -> (&'static str, String) {
+pub(super) fn verdict(report: &Report) -> (&'static str, String) {
     let reasons = |status: Status| -> String {
         report
             .checks
