@@ -460,3 +460,112 @@ async fn a_self_issued_badge_verifies_and_says_so() {
     assert!(page.text().contains("valid: every check passed"), "{}", page.text());
     assert!(b.get("/wallet").await.text().contains("Kites"), "kept, accepted");
 }
+
+/// HTML text with the entities the templates write turned back into characters.
+fn unescape(html: &str) -> String {
+    html.replace("&#x2f;", "/")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
+
+/// An anonymous GET (no cookie) asking for a page.
+async fn visit(app: &App, path: &str) -> Page {
+    let req = Request::get(path).header(header::ACCEPT, "text/html").body(Body::empty()).unwrap();
+    send(app, req).await
+}
+
+/// The path of a public address on the test node.
+fn path_of(url: &str) -> String {
+    let at = url.find("/b/").or_else(|| url.find("/p/")).expect("a public address");
+    url[at..].to_owned()
+}
+
+#[tokio::test]
+async fn a_public_badge_and_page_are_shown_to_anyone_until_made_private() {
+    let app = App::new();
+    let b = sign_in(&app).await;
+    let credential = issued_to(&holder_of(&app), "Arc & Gas Welding").await;
+    let id = credential["id"].as_str().unwrap().to_owned();
+    let imported = b.import(&[("welding.json", credential.to_string().into_bytes())], true).await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.text());
+
+    // Only an accepted badge can be public, and a private badge has no card.
+    let early = app.post("/api/v1/wallet/publish", &json!({"id": id, "public": true})).await;
+    assert_eq!(early.status, StatusCode::CONFLICT);
+    b.post("/wallet/badge/accept", &[("id", &id)], true).await;
+    let card = app.get(&format!("/api/v1/wallet/card?id={}&format=pdf", urlencode(&id))).await;
+    assert_eq!(card.status, StatusCode::CONFLICT, "{}", card.json());
+    assert!(card.json()["message"].as_str().unwrap().contains("make it public first"));
+
+    // One click makes it public: its page, baked picture and credential are open to anyone.
+    let made = b.post("/wallet/badge/publish", &[("id", &id), ("public", "true")], true).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text());
+    let mine = unescape(&b.get(&format!("/wallet/badge?id={}", urlencode(&id))).await.text());
+    let url = mine.split("id=\"public-url\">").nth(1).unwrap().split('<').next().unwrap();
+    let public = visit(&app, &path_of(url)).await;
+    assert_eq!(public.status, StatusCode::OK, "{}", public.text());
+    let html = unescape(&public.text());
+    assert!(html.contains("<meta property=\"og:title\" content=\"Arc & Gas Welding\">"), "{html}");
+    assert!(html.contains(&format!("<meta property=\"og:image\" content=\"{url}/badge.png\">")));
+    assert!(html.contains("<td>proof</td><td class=\"check-ok\">"), "verified on view: {html}");
+    assert!(!html.contains("csrf"), "a public page has no wallet forms");
+    assert!(mine.contains("linkedin.com/profile/add?startTask=CERTIFICATION_NAME&name=Arc+%26+Gas+Welding"));
+    assert!(mine.contains(&format!("<a href=\"{url}\"")), "the embed snippet");
+    let png = visit(&app, &format!("{}/badge.png", path_of(url))).await;
+    assert_eq!(png.headers[header::CONTENT_TYPE], "image/png");
+    let back = vc_schemas::bake::unbake(&png.body).unwrap().unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&back).unwrap(), credential);
+    let file = visit(&app, &format!("{}/credential", path_of(url))).await;
+    assert_eq!(serde_json::from_slice::<Value>(&file.body).unwrap(), credential);
+
+    // Its cards carry the address in their QR code (decoded in the browser test).
+    let pdf = b.get(&format!("/wallet/badge/card?id={}&format=pdf", urlencode(&id))).await;
+    assert_eq!(pdf.headers[header::CONTENT_TYPE], "application/pdf");
+    assert!(pdf.body.starts_with(b"%PDF-"));
+    let svg = app.get(&format!("/api/v1/wallet/card?id={}&format=svg", urlencode(&id))).await;
+    assert!(svg.text().contains("Arc &amp; Gas Welding") && svg.text().contains(url));
+
+    // A portfolio page shows it to anyone; made private, the page is gone, the badge stays.
+    let page = app
+        .post("/api/v1/wallet/pages", &json!({"title": "My welding", "text": "Two years.\n\nAt sea.", "badges": [id], "public": true}))
+        .await;
+    assert_eq!(page.status, StatusCode::CREATED, "{}", page.json());
+    let page = page.json();
+    let shown = visit(&app, &path_of(page["url"].as_str().unwrap())).await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.text());
+    let shown = unescape(&shown.text());
+    assert!(shown.contains("<h1>My welding</h1>") && shown.contains("<p>At sea.</p>"));
+    assert!(shown.contains(url), "it links each badge's page");
+    let pages = b.get("/wallet/pages").await;
+    assert!(pages.text().contains("My welding"));
+    let hidden = b
+        .post("/wallet/pages/publish", &[("id", page["id"].as_str().unwrap()), ("public", "false")], true)
+        .await;
+    assert_eq!(hidden.status, StatusCode::SEE_OTHER, "{}", hidden.text());
+    assert_eq!(visit(&app, &path_of(page["url"].as_str().unwrap())).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(visit(&app, &path_of(url)).await.status, StatusCode::OK);
+
+    // Private again: 404 for everyone, like an address that never was.
+    let private = app.post("/api/v1/wallet/publish", &json!({"id": id, "public": false})).await;
+    assert_eq!(private.status, StatusCode::OK);
+    let gone = visit(&app, &path_of(url)).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    assert_eq!(visit(&app, "/b/never-was").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(visit(&app, "/b/%3Cscript%3E").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(visit(&app, &format!("{}/badge.png", path_of(url))).await.status, StatusCode::NOT_FOUND);
+
+    // Public again: the same address, so printed cards work again.
+    let again = app.post("/api/v1/wallet/publish", &json!({"id": id, "public": true})).await;
+    assert_eq!(again.json()["url"], url);
+
+    // A page of a badge not held, or of none, is refused and nothing is stored.
+    let bad = app.post("/api/v1/wallet/pages", &json!({"title": "X", "badges": ["urn:nope"]})).await;
+    assert_eq!(bad.status, StatusCode::NOT_FOUND);
+    let none = b.post("/wallet/pages", &[("title", "Empty")], true).await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(none.text().contains("at least one badge"));
+    assert_eq!(app.get("/api/v1/wallet/pages").await.json()["pages"].as_array().unwrap().len(), 1);
+}

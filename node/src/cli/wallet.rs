@@ -77,6 +77,31 @@ pub enum WalletCommand {
         #[arg(long, default_value = "")]
         evidence: String,
     },
+    /// Make an accepted badge public; prints its public page's address.
+    Publish {
+        /// The credential's id.
+        id: String,
+    },
+    /// Make a badge private again: its public page answers 404.
+    Unpublish {
+        /// The credential's id.
+        id: String,
+    },
+    /// Write a public badge's printable card (PDF or SVG, by the file's extension) with a QR
+    /// code that opens its public page.
+    Card {
+        /// The credential's id.
+        id: String,
+        /// Where to write it: FILE.pdf or FILE.svg.
+        #[arg(long)]
+        out: PathBuf,
+        /// The name printed on it (default: the name in the credential).
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// Portfolio pages.
+    #[command(subcommand)]
+    Page(PageCommand),
     /// Write a badge baked into a PNG or an SVG.
     Bake {
         /// The credential's id.
@@ -88,6 +113,29 @@ pub enum WalletCommand {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+/// `badgemesh wallet page …`.
+#[derive(Debug, Subcommand)]
+pub enum PageCommand {
+    /// Make a public page of badges in the order given (they become public too); prints its
+    /// address.
+    Create {
+        /// The title.
+        #[arg(long)]
+        title: String,
+        /// The text under it.
+        #[arg(long, default_value = "")]
+        text: String,
+        /// Keep it private for now.
+        #[arg(long)]
+        private: bool,
+        /// The badges, in order.
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+    /// List the pages: id, public or private, title, address.
+    List,
 }
 
 /// Presentation proof formats.
@@ -149,6 +197,41 @@ pub async fn run(dir: &std::path::Path, command: &WalletCommand) -> Result<ExitC
             let body = json!({"name": name, "description": description, "criteria": criteria, "evidence": evidence});
             let item = client.post("/api/v1/wallet/selfie", &body).await?;
             println!("{}", item["id"].as_str().unwrap_or_default());
+        }
+        WalletCommand::Publish { id } | WalletCommand::Unpublish { id } => {
+            let public = matches!(command, WalletCommand::Publish { .. });
+            let answer =
+                client.post("/api/v1/wallet/publish", &json!({"id": id, "public": public})).await?;
+            match answer["url"].as_str() {
+                Some(url) if public => println!("{url}"),
+                _ => println!("{id} private"),
+            }
+        }
+        WalletCommand::Card { id, out, name } => {
+            let format = match out.extension().and_then(|e| e.to_str()) {
+                Some("pdf") => "pdf",
+                Some("svg") => "svg",
+                _ => return Err(Failure::input("--out must end in .pdf or .svg")),
+            };
+            let query = [("id", id.clone()), ("format", format.into()), ("name", name.clone())];
+            let bytes = client.get_bytes("/api/v1/wallet/card", &query).await?;
+            std::fs::write(out, bytes)
+                .map_err(|e| Failure::input(format!("{}: {e}", out.display())))?;
+            println!("{}", out.display());
+        }
+        WalletCommand::Page(PageCommand::Create { title, text, private, ids }) => {
+            let body =
+                json!({"title": title, "text": text, "badges": ids, "public": !private});
+            let page = client.post("/api/v1/wallet/pages", &body).await?;
+            println!("{}", page["url"].as_str().unwrap_or_default());
+        }
+        WalletCommand::Page(PageCommand::List) => {
+            let pages = client.get("/api/v1/wallet/pages", &[]).await?;
+            for p in pages["pages"].as_array().into_iter().flatten() {
+                let field = |name: &str| p[name].as_str().unwrap_or_default().to_owned();
+                let state = if p["public"] == true { "public" } else { "private" };
+                println!("{}  {state}  {}  {}", field("id"), field("title"), field("url"));
+            }
         }
         WalletCommand::Bake { id, format, out } => {
             let format = match format {

@@ -6,7 +6,12 @@ use axum::{
     http::header,
     response::{IntoResponse, Response},
 };
-use badgemesh_wallet::{State as ItemState, Wallet, WalletBackend, bake, present};
+use badgemesh_wallet::{
+    State as ItemState, Wallet, WalletBackend, bake,
+    ops::CardFormat,
+    present,
+    share::{self, PortfolioInput},
+};
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
@@ -137,4 +142,76 @@ pub(super) async fn selfie(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let item = wallet(&s).self_issue(r).await.map_err(failed)?;
     Ok((StatusCode::CREATED, Json(to_json(&item)?)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PublishRequest {
+    id: String,
+    public: bool,
+}
+
+/// Makes an accepted badge public (its page, its card's QR code) or private; answers its
+/// public address.
+pub(super) async fn publish(
+    State(s): State<AppState>,
+    JsonBody(r): JsonBody<PublishRequest>,
+) -> ApiResult<Json<Value>> {
+    let wallet = wallet(&s);
+    let item = wallet.publish(&r.id, r.public).await.map_err(failed)?;
+    Ok(Json(json!({"id": item.id, "public": item.public, "url": wallet.public_url(&item)})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CardQuery {
+    id: String,
+    format: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// The printable card of a public badge (PDF or SVG).
+pub(super) async fn card(
+    State(s): State<AppState>,
+    QueryArgs(q): QueryArgs<CardQuery>,
+) -> Result<Response, ApiError> {
+    let (format, content_type) = match q.format.as_str() {
+        "pdf" => (CardFormat::Pdf, "application/pdf"),
+        "svg" => (CardFormat::Svg, "image/svg+xml"),
+        other => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                format!("unknown format {other:?}: pdf or svg"),
+            ));
+        }
+    };
+    let bytes = wallet(&s).card(&q.id, &q.name, format).await.map_err(failed)?;
+    Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
+}
+
+/// The portfolio pages, newest change first, with their public addresses.
+pub(super) async fn pages(State(s): State<AppState>) -> ApiResult<Json<Value>> {
+    let wallet = wallet(&s);
+    let mut pages = wallet.backend().portfolios().await.map_err(failed)?;
+    pages.sort_by(|a, b| b.updated.cmp(&a.updated));
+    let base = wallet.backend().public_base();
+    let pages: Vec<Value> = pages
+        .iter()
+        .map(|p| json!({"id": p.id, "title": p.title, "badges": p.badges, "public": p.public,
+            "url": share::page_url(&base, &p.id)}))
+        .collect();
+    Ok(Json(json!({ "pages": pages })))
+}
+
+/// Makes a portfolio page (public ones make their badges public too).
+pub(super) async fn create_page(
+    State(s): State<AppState>,
+    JsonBody(input): JsonBody<PortfolioInput>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let wallet = wallet(&s);
+    let page = wallet.backend().save_portfolio(None, input).await.map_err(failed)?;
+    let url = share::page_url(&wallet.backend().public_base(), &page.id);
+    Ok((StatusCode::CREATED, Json(json!({"id": page.id, "public": page.public, "url": url}))))
 }
