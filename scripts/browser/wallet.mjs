@@ -420,6 +420,93 @@ async function main() {
     check((await page.locator('#outcome').innerText()).startsWith('valid'), 'the self-issued badge is not valid');
   });
 
+  let publicUrl;
+  await step("Welding made public prints cards whose QR code opens its public page", async () => {
+    await page.goto(`${wallet}/badge?id=${encodeURIComponent(welding.id)}`);
+    await Promise.all([page.waitForNavigation(), page.locator('#make-public').click()]);
+    publicUrl = (await page.locator('#public-url').innerText()).trim();
+    check(publicUrl.startsWith(`${b.url}/b/`), `the public address is ${publicUrl}`);
+    const linkedin = new URL(await page.locator('#linkedin').getAttribute('href'));
+    check(linkedin.searchParams.get('certUrl') === publicUrl, `LinkedIn's certUrl is ${linkedin.searchParams.get('certUrl')}`);
+    check(linkedin.searchParams.get('name') === 'Welding', `LinkedIn's name is ${linkedin.searchParams.get('name')}`);
+    await axe(page, 'badge (public)');
+    await page.locator('#share').scrollIntoViewIfNeeded();
+    await shot(page, 'share');
+    const decode = (png) => {
+      try {
+        return execFileSync('zbarimg', ['--raw', '-q', png], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      } catch (e) {
+        throw new Failure(`zbarimg found no QR code in ${png} (${e.message.split('\n')[0]}); apt-get install zbar-tools`);
+      }
+    };
+    const [svgDownload] = await Promise.all([page.waitForEvent('download'), page.locator('#card-svg').click()]);
+    const svgPath = join(work, 'card.svg');
+    await svgDownload.saveAs(svgPath);
+    const viewer = await browser.newContext({ deviceScaleFactor: 2, viewport: { width: 600, height: 420 } });
+    const cardPage = await viewer.newPage();
+    await cardPage.goto(`file://${svgPath}`);
+    await cardPage.screenshot({ path: join(work, 'card-svg.png') });
+    if (SHOTS) await cardPage.screenshot({ path: join(SHOTS, 'card.png') });
+    await viewer.close();
+    const fromSvg = decode(join(work, 'card-svg.png'));
+    check(fromSvg === publicUrl, `the SVG card's QR code reads ${fromSvg}`);
+    const [pdfDownload] = await Promise.all([page.waitForEvent('download'), page.locator('#card-pdf').click()]);
+    const pdfPath = join(work, 'card.pdf');
+    await pdfDownload.saveAs(pdfPath);
+    check(readFileSync(pdfPath).subarray(0, 5).toString() === '%PDF-', 'the PDF card is no PDF');
+    try {
+      execFileSync('pdftoppm', ['-png', '-r', '200', '-singlefile', pdfPath, join(work, 'card-pdf')]);
+    } catch (e) {
+      throw new Failure(`pdftoppm could not render the PDF card (${e.message.split('\n')[0]}); apt-get install poppler-utils`);
+    }
+    const fromPdf = decode(join(work, 'card-pdf.png'));
+    check(fromPdf === publicUrl, `the PDF card's QR code reads ${fromPdf}`);
+  });
+
+  await step('signed out, anyone opens the public badge and a portfolio page; private, both are 404', async () => {
+    const anonymous = await browser.newContext();
+    const visitor = await anonymous.newPage();
+    const seen = await visitor.goto(publicUrl);
+    check(seen.status() === 200, `the public badge answered ${seen.status()}`);
+    await visitor.getByRole('heading', { name: 'Welding', level: 1 }).waitFor();
+    const ogTitle = await visitor.locator('meta[property="og:title"]').getAttribute('content');
+    check(ogTitle === 'Welding', `og:title is ${ogTitle}`);
+    const ogImage = await visitor.locator('meta[property="og:image"]').getAttribute('content');
+    const image = await fetch(ogImage);
+    check(image.ok && image.headers.get('content-type') === 'image/png', `og:image ${ogImage} answered ${image.status}`);
+    check((await visitor.locator('form').count()) === 0, 'the public page has forms');
+    await axe(visitor, 'public badge');
+    await shot(visitor, 'public-badge');
+
+    await page.getByRole('link', { name: 'Pages', exact: true }).click();
+    await page.getByRole('heading', { name: 'Portfolio pages' }).waitFor();
+    await axe(page, 'pages');
+    await page.fill('#title', 'Trade skills');
+    await page.fill('#text', 'What I learned at Riverside Trade School.');
+    await page.getByRole('checkbox', { name: /Welding/ }).check();
+    await Promise.all([page.waitForNavigation(), page.locator('#create-page').click()]);
+    const pageUrl = (await page.locator('a.page-url').first().innerText()).trim();
+    check(pageUrl.startsWith(`${b.url}/p/`), `the page's address is ${pageUrl}`);
+    await shot(page, 'pages');
+    const portfolio = await visitor.goto(pageUrl);
+    check(portfolio.status() === 200, `the portfolio page answered ${portfolio.status()}`);
+    await visitor.getByRole('heading', { name: 'Trade skills', level: 1 }).waitFor();
+    const listed = await visitor.locator('ol.portfolio h2').allTextContents();
+    check(listed.length === 1 && listed[0] === 'Welding', `the portfolio lists ${listed.join(', ')}`);
+    await axe(visitor, 'portfolio');
+    await shot(visitor, 'portfolio');
+
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Make Trade skills private' }).click()]);
+    const hiddenPage = await visitor.goto(pageUrl);
+    check(hiddenPage.status() === 404, `the private portfolio answered ${hiddenPage.status()}`);
+    await page.goto(`${wallet}/badge?id=${encodeURIComponent(welding.id)}`);
+    await Promise.all([page.waitForNavigation(), page.locator('#make-private').click()]);
+    const hiddenBadge = await visitor.goto(publicUrl);
+    check(hiddenBadge.status() === 404, `the private badge answered ${hiddenBadge.status()}`);
+    check((await visitor.content()).includes('Not found'), 'the 404 is not a page saying so');
+    await anonymous.close();
+  });
+
   await step('sign-out ends the session', async () => {
     await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Sign out' }).click()]);
     check(new URL(page.url()).pathname === '/wallet/signin', `signed out to ${page.url()}`);

@@ -113,15 +113,19 @@ impl Card {
         }
         let q = layout.qr;
         let module = q.side / (qr.width + 2 * QUIET_ZONE) as f32;
+        // One path of horizontal runs: adjacent squares drawn apart leave hairline seams.
         let mut path = String::new();
-        for (x, y) in qr.dark() {
+        for (x, y, len) in qr.runs() {
             let (mx, my) = (x + QUIET_ZONE, y + QUIET_ZONE);
-            path.push_str(&format!("M{mx} {my}h1v1h-1z"));
+            path.push_str(&format!("M{mx} {my}h{len}v1h-{len}z"));
         }
         out.push_str(&format!(
-            "<g transform=\"translate({} {}) scale({module})\" shape-rendering=\"crispEdges\">\
-             <path d=\"{path}\" fill=\"#000\"/></g></svg>",
-            q.x, q.y
+            "<g transform=\"translate({} {}) scale({module})\"><path d=\"{path}\" fill=\"#000\"/></g>\
+             <rect x=\"0.5\" y=\"0.5\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#d6dbe4\"/></svg>",
+            q.x,
+            q.y,
+            WIDTH - 1.0,
+            HEIGHT - 1.0
         ));
         Ok(out)
     }
@@ -187,10 +191,10 @@ impl Card {
         let q = layout.qr;
         let module = q.side / (qr.width + 2 * QUIET_ZONE) as f32;
         c.set_fill_rgb(0.0, 0.0, 0.0);
-        for (x, y) in qr.dark() {
+        for (x, y, len) in qr.runs() {
             let left = q.x + (x + QUIET_ZONE) as f32 * module;
             let top = q.y + (y + QUIET_ZONE) as f32 * module;
-            c.rect(left, HEIGHT - top - module, module, module);
+            c.rect(left, HEIGHT - top - module, len as f32 * module, module);
         }
         c.fill_nonzero();
         pdf.stream(contents, &c.finish());
@@ -317,6 +321,18 @@ struct Qr {
 }
 
 impl Qr {
+    /// The dark modules as horizontal runs: (column, row, length).
+    fn runs(&self) -> Vec<(usize, usize, usize)> {
+        let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+        for (x, y) in self.dark() {
+            match runs.last_mut() {
+                Some((rx, ry, len)) if *ry == y && *rx + *len == x => *len += 1,
+                _ => runs.push((x, y, 1)),
+            }
+        }
+        runs
+    }
+
     /// The dark modules, as (column, row).
     fn dark(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
         self.colors
@@ -466,7 +482,10 @@ mod tests {
     #[test]
     fn the_qr_code_decodes_to_the_public_page() {
         let c = card("Welding");
-        assert_eq!(decode(&qr(&c.url).unwrap()), c.url);
+        let code = qr(&c.url).unwrap();
+        assert_eq!(decode(&code), c.url);
+        let covered: usize = code.runs().iter().map(|(_, _, len)| len).sum();
+        assert_eq!(covered, code.dark().count(), "the runs cover every dark module once");
     }
 
     #[test]
