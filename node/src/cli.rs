@@ -114,7 +114,7 @@ impl From<crate::Error> for Failure {
 pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let dir = || crate::data_dir::resolve(cli.data_dir.clone()).map_err(Failure::from);
     match cli.command {
-        Command::Init(args) => init::run(&dir()?, &args),
+        Command::Init(args) => init::run(&dir()?, &args).await,
         Command::Did(args) => did::run(&dir()?, &args),
         Command::Sign(args) => sign::run(&dir()?, &args).await,
         Command::Verify(args) => verify::run(dir().ok().as_deref(), &args).await,

@@ -62,7 +62,37 @@ impl Client {
 
     /// `GET path` answering bytes (an image), or the API's error.
     pub async fn get_bytes(&self, path: &str, query: &[(&str, String)]) -> Result<Vec<u8>> {
-        let response = self.respond(self.http.get(self.url(path)).query(query)).await?;
+        self.bytes(self.http.get(self.url(path)).query(query)).await
+    }
+
+    /// `POST path` with a JSON body, answering bytes (a backup), or the API's error.
+    pub async fn post_for_bytes<B: Serialize + ?Sized>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<Vec<u8>> {
+        self.bytes(self.http.post(self.url(path)).json(body)).await
+    }
+
+    /// A raw body with its content type and one more header.
+    pub async fn send_bytes_with(
+        &self,
+        path: &str,
+        content_type: &str,
+        header: (&str, String),
+        body: Vec<u8>,
+    ) -> Result<Value> {
+        let request = self
+            .http
+            .post(self.url(path))
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .header(header.0, header.1)
+            .body(body);
+        self.send(request).await
+    }
+
+    async fn bytes(&self, request: reqwest::RequestBuilder) -> Result<Vec<u8>> {
+        let response = self.respond(request).await?;
         let status = response.status();
         if status.is_success() {
             let bytes = response.bytes().await.map_err(|e| {

@@ -121,6 +121,12 @@ impl Issuer {
         Ok(self.inner.cpu.compute(job).await??)
     }
 
+    /// The node key's seed, for the wallet's encrypted backup only: the one place the secret
+    /// leaves this type, sealed with the owner's passphrase before it leaves the process.
+    pub(crate) fn holder_seed(&self) -> [u8; 32] {
+        self.inner.key.to_secret_bytes()
+    }
+
     /// The node's DID.
     pub fn did(&self) -> &str {
         self.inner.key.controller()

@@ -44,6 +44,21 @@ pub fn create(dir: &Path) -> Result<Ed25519Key> {
     Ok(key)
 }
 
+/// Stores the key whose seed is `seed` (a restored holder's). Refuses to overwrite.
+pub fn create_from_seed(dir: &Path, seed: &[u8; 32]) -> Result<Ed25519Key> {
+    let key = Ed25519Key::did_key_from_seed(seed);
+    write(dir, &key)?;
+    Ok(key)
+}
+
+/// Writes `bytes` to `path` (replacing it) with mode 0600: for files that carry secrets even
+/// when encrypted, such as a wallet backup.
+pub fn write_owner_only(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut out = private_file(path)?;
+    out.write_all(bytes).map_err(Error::io(path))?;
+    out.sync_all().map_err(Error::io(path))
+}
+
 fn write(dir: &Path, key: &Ed25519Key) -> Result<()> {
     let file = KeyFile {
         key_type: "Ed25519".into(),

@@ -4,6 +4,7 @@
 
 use badgemesh_wallet::{
     Checked, Item, ListAge, SelfIssue, WalletBackend,
+    backup::{self, Backup, Holder, Restored},
     listing::Entry,
     share::{Portfolio, PortfolioInput},
 };
@@ -149,5 +150,38 @@ impl WalletBackend for NodeWallet {
     async fn delete_portfolio(&self, id: &str) -> badgemesh_wallet::Result<()> {
         let id = id.to_owned();
         self.store().write(move |b| inbox::delete_portfolio(b, &id)).await.map_err(to_wallet)
+    }
+
+    async fn backup(&self, passphrase: String) -> badgemesh_wallet::Result<Vec<u8>> {
+        let (items, pages) = self
+            .store()
+            .read()
+            .and_then(|t| Ok((inbox::all(&t)?, inbox::portfolios(&t)?)))
+            .map_err(to_wallet)?;
+        let holder = Holder {
+            did: self.holder(),
+            secret_key_hex: hex::encode(self.node.issuer().holder_seed()),
+        };
+        let backup = Backup::new(holder, items, pages, chrono::Utc::now());
+        let sealed =
+            self.node.issuer().cpu().try_run(move || backup::seal(&backup, &passphrase, None));
+        sealed.await.map_err(to_wallet)?
+    }
+
+    async fn restore(
+        &self,
+        bytes: Vec<u8>,
+        passphrase: String,
+    ) -> badgemesh_wallet::Result<Restored> {
+        let opened = self.node.issuer().cpu().try_run(move || backup::open(&bytes, &passphrase));
+        let backup = opened.await.map_err(to_wallet)??;
+        let holder = backup.holder.did.clone();
+        let (items_added, items_held, pages_added) = self
+            .store()
+            .write(move |b| inbox::restore(b, &backup.items, &backup.pages))
+            .await
+            .map_err(to_wallet)?;
+        let same_holder = holder == self.holder();
+        Ok(Restored { items_added, items_held, pages_added, holder, same_holder })
     }
 }

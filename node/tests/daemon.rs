@@ -447,3 +447,82 @@ fn the_wallet_from_the_command_line() {
     let baked = vc_schemas::bake::unbake(&std::fs::read(&out).unwrap()).unwrap().unwrap();
     assert_eq!(serde_json::from_str::<Value>(&baked).unwrap(), credential);
 }
+
+#[test]
+fn a_wallet_backup_makes_another_node_the_same_holder() {
+    use common::badgemesh_with;
+    let node = Node::start(&[]);
+    let id = ok(&node.cli(&[
+        "wallet",
+        "selfie",
+        "--name",
+        "Beekeeping",
+        "--description",
+        "Keeps bees.",
+        "--criteria",
+        "Two summers of hives.",
+    ]))
+    .trim()
+    .to_owned();
+    let url = ok(&node.cli(&["wallet", "publish", &id])).trim().to_owned();
+    assert!(url.contains("/b/"), "{url}");
+    let page = ok(&node.cli(&["wallet", "page", "create", "--title", "Outdoors", &id]));
+    assert!(page.contains("/p/"), "{page}");
+
+    let pass = [("BADGEMESH_PASSPHRASE", "correct horse battery")];
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("wallet.age");
+    let file_arg = file.to_str().unwrap();
+    ok(&badgemesh_with(&node.dir, &["wallet", "backup", "--out", file_arg], &pass));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the backup is owner-only");
+    }
+    let no_pass = node.cli(&["wallet", "backup", "--out", file_arg]);
+    assert_ne!(no_pass.status.code(), Some(0), "no terminal and no BADGEMESH_PASSPHRASE");
+    assert!(String::from_utf8_lossy(&no_pass.stderr).contains("BADGEMESH_PASSPHRASE"));
+
+    // A wrong passphrase is a clear error and leaves no node behind.
+    let copy = tmp.path().join("copy");
+    let wrong = badgemesh_with(
+        &copy,
+        &["init", "--restore", file_arg],
+        &[("BADGEMESH_PASSPHRASE", "wrong horse battery")],
+    );
+    assert_ne!(wrong.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("wrong passphrase"));
+    assert!(!copy.exists(), "nothing was created");
+
+    // The right one makes a node that is the same holder, with the badge and the page.
+    let made = badgemesh_with(&copy, &["init", "--restore", file_arg], &pass);
+    assert!(ok(&made).starts_with(&node.did), "the same DID");
+    assert!(String::from_utf8_lossy(&made.stderr).contains("restored 1 badges and 1 pages"));
+    drop(node);
+    let restored = Node::run_in(&copy, &[]);
+    assert_eq!(restored.did.as_str(), url_did(&restored));
+    let listed = ok(&restored.cli(&["wallet", "list"]));
+    assert!(listed.contains(&id) && listed.contains("Beekeeping"), "{listed}");
+    let share = &url[url.find("/b/").unwrap()..];
+    let public = Node::client().get(format!("{}{share}", restored.url)).send().unwrap();
+    assert_eq!(public.status(), 200, "the public page moved with it");
+    let vp: Value =
+        serde_json::from_str(&ok(&restored.cli(&["wallet", "present", "--challenge", "c-9", &id])))
+            .unwrap();
+    assert_eq!(vp["holder"], restored.did.as_str());
+
+    // Restored into a running node of another holder: the badges are added, the key is not.
+    let other = Node::start(&[]);
+    let merged = badgemesh_with(&other.dir, &["wallet", "restore", file_arg], &pass);
+    assert!(ok(&merged).contains("restored 1 badges (0 held already) and 1 pages"));
+    assert!(String::from_utf8_lossy(&merged.stderr).contains("not this node"));
+    let again = badgemesh_with(&other.dir, &["wallet", "restore", file_arg], &pass);
+    assert!(ok(&again).contains("restored 0 badges (1 held already) and 0 pages"));
+}
+
+/// The DID the node's API reports.
+fn url_did(node: &Node) -> String {
+    let info: Value = node.get("/api/v1/node").json().unwrap();
+    info["did"].as_str().unwrap().to_owned()
+}

@@ -512,7 +512,9 @@ async fn a_public_badge_and_page_are_shown_to_anyone_until_made_private() {
     assert!(html.contains(&format!("<meta property=\"og:image\" content=\"{url}/badge.png\">")));
     assert!(html.contains("<td>proof</td><td class=\"check-ok\">"), "verified on view: {html}");
     assert!(!html.contains("csrf"), "a public page has no wallet forms");
-    assert!(mine.contains("linkedin.com/profile/add?startTask=CERTIFICATION_NAME&name=Arc+%26+Gas+Welding"));
+    assert!(mine.contains(
+        "linkedin.com/profile/add?startTask=CERTIFICATION_NAME&name=Arc+%26+Gas+Welding"
+    ));
     assert!(mine.contains(&format!("<a href=\"{url}\"")), "the embed snippet");
     let png = visit(&app, &format!("{}/badge.png", path_of(url))).await;
     assert_eq!(png.headers[header::CONTENT_TYPE], "image/png");
@@ -542,10 +544,17 @@ async fn a_public_badge_and_page_are_shown_to_anyone_until_made_private() {
     let pages = b.get("/wallet/pages").await;
     assert!(pages.text().contains("My welding"));
     let hidden = b
-        .post("/wallet/pages/publish", &[("id", page["id"].as_str().unwrap()), ("public", "false")], true)
+        .post(
+            "/wallet/pages/publish",
+            &[("id", page["id"].as_str().unwrap()), ("public", "false")],
+            true,
+        )
         .await;
     assert_eq!(hidden.status, StatusCode::SEE_OTHER, "{}", hidden.text());
-    assert_eq!(visit(&app, &path_of(page["url"].as_str().unwrap())).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        visit(&app, &path_of(page["url"].as_str().unwrap())).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(visit(&app, &path_of(url)).await.status, StatusCode::OK);
 
     // Private again: 404 for everyone, like an address that never was.
@@ -555,14 +564,18 @@ async fn a_public_badge_and_page_are_shown_to_anyone_until_made_private() {
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
     assert_eq!(visit(&app, "/b/never-was").await.status, StatusCode::NOT_FOUND);
     assert_eq!(visit(&app, "/b/%3Cscript%3E").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(visit(&app, &format!("{}/badge.png", path_of(url))).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        visit(&app, &format!("{}/badge.png", path_of(url))).await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // Public again: the same address, so printed cards work again.
     let again = app.post("/api/v1/wallet/publish", &json!({"id": id, "public": true})).await;
     assert_eq!(again.json()["url"], url);
 
     // A page of a badge not held, or of none, is refused and nothing is stored.
-    let bad = app.post("/api/v1/wallet/pages", &json!({"title": "X", "badges": ["urn:nope"]})).await;
+    let bad =
+        app.post("/api/v1/wallet/pages", &json!({"title": "X", "badges": ["urn:nope"]})).await;
     assert_eq!(bad.status, StatusCode::NOT_FOUND);
     let none = b.post("/wallet/pages", &[("title", "Empty")], true).await;
     assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);

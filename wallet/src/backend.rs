@@ -10,6 +10,7 @@ use vc_schemas::{presentation::Binding, verify::Report};
 
 use crate::{
     Result,
+    backup::Restored,
     item::Item,
     listing::Entry,
     share::{Portfolio, PortfolioInput},
@@ -127,4 +128,16 @@ pub trait WalletBackend: Clone + Send + Sync + 'static {
 
     /// Deletes a portfolio page.
     fn delete_portfolio(&self, id: &str) -> impl Future<Output = Result<()>> + Send;
+
+    /// The whole wallet and the holder's key, sealed with `passphrase` by
+    /// [`crate::backup::seal`] (on the node's CPU pool: scrypt takes a second).
+    fn backup(&self, passphrase: String) -> impl Future<Output = Result<Vec<u8>>> + Send;
+
+    /// Opens a backup with `passphrase` ([`crate::backup::open`]) and adds what this wallet
+    /// does not hold, in one write; what it holds is left as it is.
+    fn restore(
+        &self,
+        bytes: Vec<u8>,
+        passphrase: String,
+    ) -> impl Future<Output = Result<Restored>> + Send;
 }

@@ -135,7 +135,9 @@ impl Card {
         let layout = Layout::of(self);
         let qr = qr(&self.url)?;
         let picture = match &self.picture {
-            Picture::Png(png) => Raster::decode(png).or_else(|_| Raster::decode(&bake::default_png()?)),
+            Picture::Png(png) => {
+                Raster::decode(png).or_else(|_| Raster::decode(&bake::default_png()?))
+            }
             Picture::Svg(_) => Raster::decode(&bake::default_png()?),
         }?;
 
@@ -423,11 +425,33 @@ fn rgb((r, g, b): (u8, u8, u8)) -> (f32, f32, f32) {
 /// marks of its 0x80–0x9F range; anything else becomes `?`.
 fn win_ansi(text: &str) -> Vec<u8> {
     const HIGH: [(char, u8); 27] = [
-        ('€', 0x80), ('‚', 0x82), ('ƒ', 0x83), ('„', 0x84), ('…', 0x85), ('†', 0x86),
-        ('‡', 0x87), ('ˆ', 0x88), ('‰', 0x89), ('Š', 0x8a), ('‹', 0x8b), ('Œ', 0x8c),
-        ('Ž', 0x8e), ('‘', 0x91), ('’', 0x92), ('“', 0x93), ('”', 0x94), ('•', 0x95),
-        ('–', 0x96), ('—', 0x97), ('˜', 0x98), ('™', 0x99), ('š', 0x9a), ('›', 0x9b),
-        ('œ', 0x9c), ('ž', 0x9e), ('Ÿ', 0x9f),
+        ('€', 0x80),
+        ('‚', 0x82),
+        ('ƒ', 0x83),
+        ('„', 0x84),
+        ('…', 0x85),
+        ('†', 0x86),
+        ('‡', 0x87),
+        ('ˆ', 0x88),
+        ('‰', 0x89),
+        ('Š', 0x8a),
+        ('‹', 0x8b),
+        ('Œ', 0x8c),
+        ('Ž', 0x8e),
+        ('‘', 0x91),
+        ('’', 0x92),
+        ('“', 0x93),
+        ('”', 0x94),
+        ('•', 0x95),
+        ('–', 0x96),
+        ('—', 0x97),
+        ('˜', 0x98),
+        ('™', 0x99),
+        ('š', 0x9a),
+        ('›', 0x9b),
+        ('œ', 0x9c),
+        ('ž', 0x9e),
+        ('Ÿ', 0x9f),
     ];
     text.chars()
         .map(|c| match u32::from(c) {
@@ -470,10 +494,9 @@ mod tests {
                 }
             }
         }
-        let mut image =
-            rqrr::PreparedImage::prepare_from_greyscale(side, side, |x, y| {
-                if dark[y * side + x] { 0 } else { 255 }
-            });
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(side, side, |x, y| {
+            if dark[y * side + x] { 0 } else { 255 }
+        });
         let grids = image.detect_grids();
         assert_eq!(grids.len(), 1);
         grids[0].decode().unwrap().1
@@ -494,7 +517,10 @@ mod tests {
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("&lt;Welding &amp; &quot;Rigging&quot;&gt; 焊接"));
         assert!(svg.contains("Zoë Ørsted"));
-        assert!(!svg.contains("<script") && !svg.contains("href=\"http"), "no script, nothing fetched");
+        assert!(
+            !svg.contains("<script") && !svg.contains("href=\"http"),
+            "no script, nothing fetched"
+        );
     }
 
     #[test]
@@ -519,7 +545,8 @@ mod tests {
 
     #[test]
     fn long_text_wraps_then_ends_with_an_ellipsis() {
-        let lines = wrap("Advanced Certificate in Structural Steel Welding and Inspection", 20.0, 232.0, 2);
+        let lines =
+            wrap("Advanced Certificate in Structural Steel Welding and Inspection", 20.0, 232.0, 2);
         assert_eq!(lines.len(), 2);
         assert!(lines[1].ends_with('…'), "{lines:?}");
         for l in &lines {

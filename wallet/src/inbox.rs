@@ -1,7 +1,6 @@
 //! Inbox transitions: a pure judgment of each offer and each answer, returning what the node
 //! must do (store, tell the issuer) instead of doing it.
 
-
 use crate::{
     Error, Result,
     item::{Item, Origin, State},

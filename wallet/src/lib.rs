@@ -8,6 +8,7 @@
 //! [`present`] (presentations bound to a verifier's challenge), [`bake`] (baked images).
 
 pub mod backend;
+pub mod backup;
 pub mod bake;
 pub mod card;
 mod error;

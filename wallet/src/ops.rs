@@ -7,8 +7,8 @@ use serde_json::Value;
 use crate::{
     Error, Result,
     backend::{Checked, WalletBackend},
-    import,
     card::Card,
+    import,
     item::{Item, Origin, State},
     listing::{self, Entry},
     present,

@@ -257,7 +257,9 @@ mod tests {
             ..Summary::default()
         };
         let url = linkedin_url(&summary, "https://node.example/b/abc", "urn:uuid:1");
-        assert!(url.starts_with("https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME"));
+        assert!(
+            url.starts_with("https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME")
+        );
         assert!(url.contains("name=Arc+%26+Gas+Welding"), "{url}");
         assert!(url.contains("organizationName=%C3%89cole+%231"), "{url}");
         assert!(url.contains("issueYear=2026&issueMonth=3"), "{url}");

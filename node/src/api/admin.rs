@@ -87,6 +87,12 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
         .route("/api/v1/wallet/publish", post(wallet::publish))
         .route("/api/v1/wallet/card", get(wallet::card))
         .route("/api/v1/wallet/pages", get(wallet::pages).post(wallet::create_page))
+        .route("/api/v1/wallet/backup", post(wallet::backup))
+        .route(
+            "/api/v1/wallet/restore",
+            post(wallet::restore)
+                .layer(DefaultBodyLimit::max(badgemesh_wallet::backup::MAX_BACKUP_BYTES)),
+        )
         .route("/api/v1/inbox", get(inbox))
         .route("/api/v1/inbox/accept", post(inbox_accept))
         .route("/api/v1/inbox/refuse", post(inbox_refuse))

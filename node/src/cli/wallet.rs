@@ -102,6 +102,19 @@ pub enum WalletCommand {
     /// Portfolio pages.
     #[command(subcommand)]
     Page(PageCommand),
+    /// Write an encrypted backup of the whole wallet and the holder's key (passphrase from
+    /// the terminal, asked twice, or BADGEMESH_PASSPHRASE).
+    Backup {
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into this node: badges and pages it does not hold are added (the
+    /// holder's key is taken only by `badgemesh init --restore`).
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+    },
     /// Write a badge baked into a PNG or an SVG.
     Bake {
         /// The credential's id.
@@ -220,8 +233,7 @@ pub async fn run(dir: &std::path::Path, command: &WalletCommand) -> Result<ExitC
             println!("{}", out.display());
         }
         WalletCommand::Page(PageCommand::Create { title, text, private, ids }) => {
-            let body =
-                json!({"title": title, "text": text, "badges": ids, "public": !private});
+            let body = json!({"title": title, "text": text, "badges": ids, "public": !private});
             let page = client.post("/api/v1/wallet/pages", &body).await?;
             println!("{}", page["url"].as_str().unwrap_or_default());
         }
@@ -231,6 +243,42 @@ pub async fn run(dir: &std::path::Path, command: &WalletCommand) -> Result<ExitC
                 let field = |name: &str| p[name].as_str().unwrap_or_default().to_owned();
                 let state = if p["public"] == true { "public" } else { "private" };
                 println!("{}  {state}  {}  {}", field("id"), field("title"), field("url"));
+            }
+        }
+        WalletCommand::Backup { out } => {
+            let passphrase = passphrase(true)?;
+            let sealed = client
+                .post_for_bytes("/api/v1/wallet/backup", &json!({"passphrase": passphrase}))
+                .await?;
+            crate::keys::write_owner_only(out, &sealed)?;
+            println!("{}", out.display());
+        }
+        WalletCommand::Restore { file } => {
+            let bytes = std::fs::read(file)
+                .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+            let passphrase = passphrase(false)?;
+            let encoded: String = form_urlencoded::byte_serialize(passphrase.as_bytes()).collect();
+            let header = (badgemesh_wallet::backup::PASSPHRASE_HEADER, encoded);
+            let r = client
+                .send_bytes_with(
+                    "/api/v1/wallet/restore",
+                    "application/octet-stream",
+                    header,
+                    bytes,
+                )
+                .await?;
+            let n = |k: &str| r[k].as_u64().unwrap_or(0);
+            println!(
+                "restored {} badges ({} held already) and {} pages",
+                n("itemsAdded"),
+                n("itemsHeld"),
+                n("pagesAdded")
+            );
+            if r["sameHolder"] != true {
+                eprintln!(
+                    "badgemesh: the backup's holder is {}, not this node: its badges are kept, and presentations are signed by this node's DID (a new node made with `badgemesh init --restore` is that holder)",
+                    r["holder"].as_str().unwrap_or_default()
+                );
             }
         }
         WalletCommand::Bake { id, format, out } => {
@@ -289,4 +337,24 @@ async fn import(client: &Client, files: &[PathBuf]) -> Result<ExitCode, Failure>
         }
     }
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The passphrase: `BADGEMESH_PASSPHRASE`, else asked on the terminal (twice when `confirm`).
+pub fn passphrase(confirm: bool) -> Result<String, Failure> {
+    use badgemesh_wallet::backup::PASSPHRASE_ENV;
+    if let Ok(p) = std::env::var(PASSPHRASE_ENV) {
+        return Ok(p);
+    }
+    let ask = |prompt: &str| {
+        rpassword::prompt_password(prompt).map_err(|e| {
+            Failure::input(format!(
+                "cannot read a passphrase from the terminal ({e}); set {PASSPHRASE_ENV}"
+            ))
+        })
+    };
+    let first = ask("Backup passphrase: ")?;
+    if confirm && ask("The same again: ")? != first {
+        return Err(Failure::input("the two passphrases differ"));
+    }
+    Ok(first)
 }

@@ -213,3 +213,33 @@ pub fn wallet_error(e: badgemesh_wallet::Error) -> Error {
         badgemesh_wallet::Error::Backend(m) => Error::Internal(m),
     }
 }
+
+/// Adds the items and pages of a backup that this wallet does not hold (by id), in this write;
+/// returns (items added, items held, pages added).
+pub fn restore(
+    batch: &Batch<'_>,
+    items: &[InboxItem],
+    pages: &[Portfolio],
+) -> Result<(usize, usize, usize)> {
+    let (mut added, mut held, mut pages_added) = (0, 0, 0);
+    for item in items {
+        let exists = {
+            let table = batch.txn.open_table(INBOX).map_err(Error::store)?;
+            table.get(item.id.as_str()).map_err(Error::store)?.is_some()
+        };
+        if exists {
+            held += 1;
+        } else {
+            put(batch, item)?;
+            added += 1;
+        }
+    }
+    let mut table = batch.txn.open_table(WALLET_PAGES).map_err(Error::store)?;
+    for page in pages {
+        if table.get(page.id.as_str()).map_err(Error::store)?.is_none() {
+            table.insert(page.id.as_str(), encode(page)?.as_slice()).map_err(Error::store)?;
+            pages_added += 1;
+        }
+    }
+    Ok((added, held, pages_added))
+}

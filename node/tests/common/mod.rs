@@ -220,12 +220,19 @@ pub fn specs() -> PathBuf {
 
 /// Runs the CLI against `dir` and waits.
 pub fn badgemesh(dir: &Path, args: &[&str]) -> Output {
+    badgemesh_with(dir, args, &[])
+}
+
+/// Runs the CLI against `dir` with more environment, and waits.
+pub fn badgemesh_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_badgemesh"))
         .arg("--data-dir")
         .arg(dir)
         .args(args)
         .env_remove("BADGEMESH_DATA_DIR")
         .env_remove("BADGEMESH_HTTP")
+        .env_remove("BADGEMESH_PASSPHRASE")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .output()
         .unwrap()

@@ -157,8 +157,7 @@ pub(super) async fn publish_page<B: WalletBackend>(
         .portfolio(&form.id)
         .await?
         .ok_or_else(|| Problem::from(crate::Error::NotFound(format!("page {}", form.id))))?;
-    let input =
-        PortfolioInput { title: page.title, text: page.text, badges: page.badges, public };
+    let input = PortfolioInput { title: page.title, text: page.text, badges: page.badges, public };
     s.wallet.backend().save_portfolio(Some(page.id), input).await?;
     Ok(Redirect::to(&format!("{}/pages", s.base)))
 }

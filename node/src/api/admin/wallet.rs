@@ -7,7 +7,9 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use badgemesh_wallet::{
-    State as ItemState, Wallet, WalletBackend, bake,
+    State as ItemState, Wallet, WalletBackend,
+    backup::PASSPHRASE_HEADER,
+    bake,
     ops::CardFormat,
     present,
     share::{self, PortfolioInput},
@@ -199,8 +201,10 @@ pub(super) async fn pages(State(s): State<AppState>) -> ApiResult<Json<Value>> {
     let base = wallet.backend().public_base();
     let pages: Vec<Value> = pages
         .iter()
-        .map(|p| json!({"id": p.id, "title": p.title, "badges": p.badges, "public": p.public,
-            "url": share::page_url(&base, &p.id)}))
+        .map(|p| {
+            json!({"id": p.id, "title": p.title, "badges": p.badges, "public": p.public,
+            "url": share::page_url(&base, &p.id)})
+        })
         .collect();
     Ok(Json(json!({ "pages": pages })))
 }
@@ -214,4 +218,48 @@ pub(super) async fn create_page(
     let page = wallet.backend().save_portfolio(None, input).await.map_err(failed)?;
     let url = share::page_url(&wallet.backend().public_base(), &page.id);
     Ok((StatusCode::CREATED, Json(json!({"id": page.id, "public": page.public, "url": url}))))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct BackupRequest {
+    passphrase: String,
+}
+
+/// The whole wallet and the holder's key, encrypted with the passphrase (age, scrypt).
+pub(super) async fn backup(
+    State(s): State<AppState>,
+    JsonBody(r): JsonBody<BackupRequest>,
+) -> Result<Response, ApiError> {
+    let sealed = wallet(&s).backend().backup(r.passphrase).await.map_err(failed)?;
+    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], sealed).into_response())
+}
+
+/// Restores a backup (the body) with the passphrase in [`PASSPHRASE_HEADER`]: what this
+/// wallet does not hold is added.
+pub(super) async fn restore(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+    RawBody(body): RawBody,
+) -> ApiResult<Json<Value>> {
+    let passphrase = headers
+        .get(PASSPHRASE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| percent_decode(v))
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                format!("the passphrase goes in the {PASSPHRASE_HEADER} header"),
+            )
+        })?;
+    let restored = wallet(&s).backend().restore(body.to_vec(), passphrase).await.map_err(failed)?;
+    Ok(Json(to_json(&restored)?))
+}
+
+fn percent_decode(text: &str) -> String {
+    form_urlencoded::parse(format!("p={text}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
 }
