@@ -98,6 +98,26 @@ impl Issuer {
         Ok(self.inner.cpu.compute(job).await??)
     }
 
+    /// Signs a presentation as a compact VP-JWT (its `nonce` the challenge, its `aud` the
+    /// domains) on the CPU pool.
+    pub async fn sign_presentation_jwt(
+        &self,
+        vp: Value,
+        binding: vc_schemas::presentation::Binding,
+    ) -> Result<String> {
+        let key = self.inner.key.clone();
+        let job = move || {
+            vc_schemas::proof::jwt::sign_presentation(
+                &vp,
+                &*key,
+                binding.challenge.as_deref(),
+                &binding.domains,
+                binding.created,
+            )
+        };
+        Ok(self.inner.cpu.run(job).await??)
+    }
+
     /// Prepares `unsigned` (fills, schema check) and signs it on the CPU pool, waiting for a
     /// worker: returns the prepared and the signed document.
     pub(crate) async fn prepare_and_sign(

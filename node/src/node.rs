@@ -322,7 +322,8 @@ impl NodeHandle {
     ) -> Result<Verification> {
         let (lists, warnings) = match &what {
             Verifiable::Credential(vc) => self.status_lists_for(&[vc]),
-            Verifiable::Presentation(vp) => {
+            Verifiable::Presentation(given) => {
+                let vp = verify::presentation_document(given).unwrap_or_default();
                 let inner: Vec<&Value> = match vp.get("verifiableCredential") {
                     Some(Value::Array(items)) => items.iter().collect(),
                     Some(one) => vec![one],
@@ -345,7 +346,13 @@ impl NodeHandle {
                     domain: domain.as_deref(),
                 };
                 match &what {
-                    Verifiable::Presentation(vp) => verify::verify_presentation(vp, &o).await,
+                    Verifiable::Presentation(Value::String(token)) => {
+                        verify::verify_presentation_jwt(token, &o).await
+                    }
+                    Verifiable::Presentation(vp) => match verify::enveloped_presentation(vp) {
+                        Some(token) => verify::verify_presentation_jwt(token, &o).await,
+                        None => verify::verify_presentation(vp, &o).await,
+                    },
                     Verifiable::Credential(Value::String(token)) => {
                         verify::verify_jwt(token, &o).await
                     }

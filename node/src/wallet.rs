@@ -118,8 +118,18 @@ impl WalletBackend for NodeWallet {
         &self,
         presentation: Value,
         binding: Binding,
+        format: badgemesh_wallet::present::Format,
     ) -> badgemesh_wallet::Result<Value> {
-        self.node.issuer().sign_presentation(presentation, binding).await.map_err(to_wallet)
+        let issuer = self.node.issuer();
+        let signed = match format {
+            badgemesh_wallet::present::Format::Di => {
+                issuer.sign_presentation(presentation, binding).await
+            }
+            badgemesh_wallet::present::Format::Jwt => {
+                issuer.sign_presentation_jwt(presentation, binding).await.map(Value::String)
+            }
+        };
+        signed.map_err(to_wallet)
     }
 
     async fn publish(&self, id: &str, public: bool) -> badgemesh_wallet::Result<Item> {

@@ -582,3 +582,53 @@ async fn a_public_badge_and_page_are_shown_to_anyone_until_made_private() {
     assert!(none.text().contains("at least one badge"));
     assert_eq!(app.get("/api/v1/wallet/pages").await.json()["pages"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_vp_jwt_is_bound_to_its_nonce_and_audience_wherever_it_is_checked() {
+    let app = App::new();
+    let credential = issued_to(&holder_of(&app), "Rigging").await;
+    let id = credential["id"].as_str().unwrap().to_owned();
+    let imported = app.post("/api/v1/wallet/import?file=r.json", &credential).await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.json());
+    app.post("/api/v1/inbox/accept", &json!({"id": id})).await;
+    let answer = app
+        .post(
+            "/api/v1/wallet/present",
+            &json!({"ids": [id], "challenge": "n-7", "domain": "v.example", "format": "jwt"}),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.json());
+    let token = answer.json().as_str().unwrap().to_owned();
+    let header = vc_schemas::proof::jwt::decode(&token).unwrap().header().clone();
+    assert_eq!(header["typ"], "vp+jwt");
+
+    let check = |vp: Value, challenge: &'static str| {
+        let app = &app;
+        async move {
+            let body = json!({"verifiablePresentation": vp, "options": {"challenge": challenge, "domain": "v.example"}});
+            app.post("/presentations/verify", &body).await.json()
+        }
+    };
+    let enveloped = json!({"@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": "EnvelopedVerifiablePresentation", "id": format!("data:application/vp+jwt,{token}")});
+    for vp in [Value::String(token.clone()), enveloped] {
+        let good = check(vp.clone(), "n-7").await;
+        let failed: Vec<&Value> = good["report"]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["status"] == "failed")
+            .collect();
+        assert!(failed.is_empty(), "{good}");
+        assert_eq!(good["report"]["kind"], "presentation (VP-JWT)");
+        let replayed = check(vp, "n-8").await;
+        assert_eq!(replayed["verified"], false, "{replayed}");
+    }
+
+    // Pasted into the public verification page, it reads as a presentation.
+    let page = verify_page(&app, None, &token, "n-7").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    assert!(page.text().contains("Rigging"), "{}", page.text());
+    let wrong = verify_page(&app, None, &token, "n-8").await;
+    assert!(wrong.text().contains("nonce does not match"), "{}", wrong.text());
+}

@@ -46,6 +46,9 @@ pub struct Options<'a, R> {
 /// Verifies any input: a VC-JWT (compact JWS), a presentation or a credential (JSON).
 pub async fn verify_text<R: ControllerResolver>(text: &str, opts: &Options<'_, R>) -> Report {
     if jwt::looks_like_jwt(text) {
+        if jwt::decode(text).is_ok_and(|d| d.is_presentation()) {
+            return verify_presentation_jwt(text, opts).await;
+        }
         return verify_jwt(text, opts).await;
     }
     match serde_json::from_str::<Value>(text) {
@@ -159,7 +162,13 @@ pub async fn verify_presentation<R: ControllerResolver>(
     let valid = proof_check(&mut r, doc, Purpose::Authentication, opts.resolver).await;
     holder_check(&mut r, doc, &valid);
     binding_check(&mut r, doc, &valid, opts);
-    let credentials = match doc.get("verifiableCredential") {
+    verify_inner(&mut r, doc, opts).await;
+    r
+}
+
+/// Verifies every credential inside a presentation into its report.
+async fn verify_inner<R: ControllerResolver>(r: &mut Report, vp: &Value, opts: &Options<'_, R>) {
+    let credentials = match vp.get("verifiableCredential") {
         Some(Value::Array(items)) => items.clone(),
         Some(one) => vec![one.clone()],
         None => Vec::new(),
@@ -171,7 +180,125 @@ pub async fn verify_presentation<R: ControllerResolver>(
         };
         r.add_credential(inner);
     }
+}
+
+/// Verifies a presentation secured as a compact VP-JWT: the holder's signature (a key
+/// authorized for `authentication`), the holder, `nonce` and `aud` against the expected
+/// challenge and domain, and every credential inside.
+pub async fn verify_presentation_jwt<R: ControllerResolver>(
+    token: &str,
+    opts: &Options<'_, R>,
+) -> Report {
+    let mut r = Report::new("presentation (VP-JWT)", None);
+    let decoded = match jwt::decode(token) {
+        Ok(d) => d,
+        Err(e) => {
+            r.unknown("parse", e.to_string());
+            return r;
+        }
+    };
+    let (Ok(payload), Ok(vp)) = (decoded.payload(), decoded.presentation()) else {
+        r.unknown("parse", "the JWT payload is not JSON");
+        return r;
+    };
+    r.id = vp.get("id").and_then(Value::as_str).map(str::to_owned);
+    if !structure(&mut r, vp, "VerifiablePresentation") {
+        return r;
+    }
+    let signer = match decoded.verify_signature_for(opts.resolver, Purpose::Authentication).await {
+        Ok(Ok(verified)) => {
+            r.ok("proof", format!("VP-JWT {} signature by {}", verified.alg, verified.key));
+            Some(verified.key)
+        }
+        Ok(Err(reason)) => {
+            r.failed("proof", reason);
+            None
+        }
+        Err(e) => {
+            r.unknown("proof", e.to_string());
+            None
+        }
+    };
+    jwt_holder_check(&mut r, vp, payload, signer.as_ref());
+    jwt_binding_check(&mut r, payload, signer.is_some(), opts);
+    verify_inner(&mut r, vp, opts).await;
     r
+}
+
+/// The holder (the presentation's, else `iss`) must control the key that signed, and `iss`,
+/// when given, must be that holder.
+fn jwt_holder_check(r: &mut Report, vp: &Value, payload: &Value, signer: Option<&KeySource>) {
+    let iss = payload.get("iss").and_then(Value::as_str);
+    let Some(holder) = vp.get("holder").and_then(id_of).or(iss) else {
+        return r.skipped("holder", "presentation names no holder");
+    };
+    if iss.is_some_and(|iss| iss != holder) {
+        return r.failed("holder", format!("iss {iss:?} is not the holder {holder}"));
+    }
+    match signer {
+        None => r.skipped("holder", "no valid holder signature"),
+        Some(KeySource::Method(kid)) if binding::controller_of(kid) == holder => {
+            r.ok("holder", format!("signed by the holder's key {kid}"));
+        }
+        Some(KeySource::Method(kid)) => {
+            r.failed(
+                "holder",
+                format!("signed by {kid}, which the holder {holder} does not control"),
+            );
+        }
+        Some(other) => {
+            r.skipped("holder", format!("signed with {other}; no document binds it to {holder}"));
+        }
+    }
+}
+
+/// The expected challenge and domain must be the token's `nonce` and among its `aud`.
+fn jwt_binding_check<R>(r: &mut Report, payload: &Value, signed: bool, opts: &Options<'_, R>) {
+    if opts.challenge.is_none() && opts.domain.is_none() {
+        return r
+            .skipped("presentation", "no challenge or domain expected (replay protection off)");
+    }
+    if !signed {
+        return r.failed("presentation", "no valid holder signature to carry them");
+    }
+    if let Some(expected) = opts.challenge
+        && payload.get("nonce").and_then(Value::as_str) != Some(expected)
+    {
+        return r.failed("presentation", format!("nonce does not match {expected:?}"));
+    }
+    if let Some(expected) = opts.domain {
+        let audience: Vec<&str> = match payload.get("aud") {
+            Some(Value::String(a)) => vec![a.as_str()],
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        if !audience.contains(&expected) {
+            return r.failed("presentation", format!("aud does not include {expected:?}"));
+        }
+    }
+    r.ok("presentation", "nonce and aud match");
+}
+
+/// The presentation a verifier was handed: a JSON presentation, a compact VP-JWT, or one
+/// enveloped (`EnvelopedVerifiablePresentation`, `id` = `data:application/vp+jwt,…`); `None`
+/// for anything else. A token's payload is decoded, not verified.
+pub fn presentation_document(given: &Value) -> Option<Value> {
+    let token = match given {
+        Value::String(token) => Some(token.as_str()),
+        doc => enveloped_presentation(doc),
+    };
+    match token {
+        Some(token) => jwt::decode(token).ok()?.presentation().ok().cloned(),
+        None => given.is_object().then(|| given.clone()),
+    }
+}
+
+/// The VP-JWT inside an `EnvelopedVerifiablePresentation`.
+pub fn enveloped_presentation(vp: &Value) -> Option<&str> {
+    if !types_of(vp).iter().any(|t| t == "EnvelopedVerifiablePresentation") {
+        return None;
+    }
+    vp.get("id")?.as_str()?.split_once(',').map(|(_, token)| token)
 }
 
 /// The VC-JWT inside an `EnvelopedVerifiableCredential` (`id` = `data:application/vc+jwt,…`).

@@ -227,6 +227,64 @@ fn presentations_check_holder_challenge_domain_and_every_credential() {
     assert_eq!(report.credentials[0].kind, "credential (VC-JWT)");
 }
 
+fn verify_token(token: &str, challenge: Option<&str>, domain: Option<&str>) -> Report {
+    let resolver = OfflineResolver::default();
+    let opts = Options { now: now(), resolver: &resolver, status_lists: &[], challenge, domain };
+    block_on(verify::verify_text(token, &opts))
+}
+
+#[test]
+fn vp_jwts_check_signature_holder_nonce_audience_and_every_credential() {
+    use vc_schemas::proof::jwt;
+    let issuer = key(4);
+    let holder = key(5);
+    let vc = signed_example("basic-openbadgecredential", &issuer);
+    let vp = presentation::build(None, holder.controller(), std::slice::from_ref(&vc));
+    let domains = vec!["verifier.example".to_owned()];
+    let token = jwt::sign_presentation(&vp, &holder, Some("nonce-1"), &domains, now()).unwrap();
+    let decoded = jwt::decode(&token).unwrap();
+    assert_eq!(decoded.header()["typ"], "vp+jwt");
+    assert_eq!(decoded.payload().unwrap()["nonce"], "nonce-1");
+    assert_eq!(decoded.payload().unwrap()["aud"], "verifier.example");
+    assert_eq!(decoded.payload().unwrap()["iss"], holder.controller());
+
+    let ok = verify_token(&token, Some("nonce-1"), Some("verifier.example"));
+    assert_eq!(ok.outcome, Outcome::Valid, "{ok:#?}");
+    assert_eq!(ok.kind, "presentation (VP-JWT)");
+    assert_eq!(ok.credentials.len(), 1);
+    for (challenge, domain) in [("nonce-2", "verifier.example"), ("nonce-1", "evil.example")] {
+        let r = verify_token(&token, Some(challenge), Some(domain));
+        assert_eq!(r.check("presentation").unwrap().status, Status::Failed, "{r:#?}");
+    }
+
+    // Another key signing for the holder, a changed payload, a forged credential inside.
+    let stranger = jwt::sign_presentation(&vp, &key(6), Some("nonce-1"), &domains, now()).unwrap();
+    let r = verify_token(&stranger, Some("nonce-1"), None);
+    assert_eq!(r.check("holder").unwrap().status, Status::Failed, "{r:#?}");
+    let (h, rest) = token.split_once('.').unwrap();
+    let (_, sig) = rest.split_once('.').unwrap();
+    let mut payload = decoded.payload().unwrap().clone();
+    payload["nonce"] = json!("nonce-2");
+    use base64::Engine;
+    let body = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(payload.to_string());
+    let altered = verify_token(&format!("{h}.{body}.{sig}"), Some("nonce-2"), None);
+    assert_eq!(altered.check("proof").unwrap().status, Status::Failed, "{altered:#?}");
+    assert_eq!(altered.outcome, Outcome::Invalid);
+    let mut forged = vc.clone();
+    forged["name"] = json!("Forged Badge");
+    let vp = presentation::build(None, holder.controller(), &[forged]);
+    let token = jwt::sign_presentation(&vp, &holder, Some("nonce-1"), &domains, now()).unwrap();
+    let r = verify_token(&token, Some("nonce-1"), Some("verifier.example"));
+    assert_eq!(r.check("proof").unwrap().status, Status::Ok);
+    assert_eq!(r.outcome, Outcome::Invalid, "the forged credential inside fails it");
+
+    // Enveloped, as VC-API carries it, it reads the same.
+    let enveloped = json!({"@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": "EnvelopedVerifiablePresentation", "id": format!("data:application/vp+jwt,{token}")});
+    let doc = verify::presentation_document(&enveloped).unwrap();
+    assert_eq!(doc["holder"], holder.controller());
+}
+
 #[test]
 fn status_lists_revoke_and_suspend() {
     let issuer = key(7);

@@ -145,3 +145,45 @@ fn canonical_forms_match_rdf_canonize() {
     }
     assert!(specs().exists());
 }
+
+#[test]
+fn javascript_verifies_the_presentations_badgemesh_signs() {
+    use base64::Engine;
+    use vc_schemas::{presentation, proof::jwt};
+    let tmp = tempfile::tempdir().unwrap();
+    let issuer = Ed25519Key::did_key_from_seed(&[31; 32]);
+    let holder = Ed25519Key::did_key_from_seed(&[32; 32]);
+    let now = chrono::Utc::now();
+    let (_, doc) = unsigned_credentials().remove(0);
+    let prepared = issue::prepare(&doc, issuer.controller(), "urn:uuid:vp-1", now).unwrap();
+    let vc = block_on(issue::sign(&prepared, &issuer, Format::DataIntegrity, now)).unwrap();
+    let vp = presentation::build(None, holder.controller(), &[vc]);
+    let binding = presentation::Binding {
+        challenge: Some("c-123".into()),
+        domains: vec!["verifier.example".into()],
+        created: now,
+    };
+    let di = block_on(presentation::sign(&vp, &holder, &binding)).unwrap();
+    let di_file = tmp.path().join("vp.json");
+    std::fs::write(&di_file, di.to_string()).unwrap();
+    let token = jwt::sign_presentation(&vp, &holder, Some("c-123"), &binding.domains, now).unwrap();
+    let jwt_file = tmp.path().join("vp.jwt");
+    std::fs::write(&jwt_file, &token).unwrap();
+    let x = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(holder.public_key().to_bytes());
+    let jwk = serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": x}).to_string();
+    let file = |p: &std::path::Path| p.display().to_string();
+
+    let run = |kind: &str, challenge: &str, extra: &[String]| {
+        let mut args = vec![kind.to_owned(), challenge.to_owned(), "verifier.example".to_owned()];
+        args.extend_from_slice(extra);
+        node("present.mjs", &args)
+    };
+    let (ok, lines) = run("di", "c-123", &[file(&di_file)]);
+    assert!(ok, "{lines:?}");
+    let (ok, lines) = run("jwt", "c-123", &[jwk.clone(), file(&jwt_file)]);
+    assert!(ok, "{lines:?}");
+    assert_eq!(lines[0]["holder"], holder.controller());
+    // And neither with another challenge.
+    assert!(!run("di", "c-999", &[file(&di_file)]).0);
+    assert!(!run("jwt", "c-999", &[jwk, file(&jwt_file)]).0);
+}

@@ -97,11 +97,13 @@ pub trait WalletBackend: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Checked>> + Send;
 
     /// Signs `presentation` with the holder's key for `authentication`, bound as `binding`
-    /// says (Data Integrity, `eddsa-rdfc-2022`).
+    /// says: a JSON presentation with a Data Integrity proof (`eddsa-rdfc-2022`), or a VP-JWT
+    /// as a string.
     fn sign_presentation(
         &self,
         presentation: Value,
         binding: Binding,
+        format: crate::present::Format,
     ) -> impl Future<Output = Result<Value>> + Send;
 
     /// Makes an item public or private as [`crate::share::publish`] decides, in one write (the

@@ -309,6 +309,21 @@ fn estimate(text: &str) -> f32 {
         .sum()
 }
 
+/// `text` as a QR code in SVG markup (black on white, with its quiet zone), sized by CSS.
+pub fn qr_svg(text: &str) -> Result<String> {
+    let qr = qr(text)?;
+    let side = qr.width + 2 * QUIET_ZONE;
+    let mut path = String::new();
+    for (x, y, len) in qr.runs() {
+        path.push_str(&format!("M{} {}h{len}v1h-{len}z", x + QUIET_ZONE, y + QUIET_ZONE));
+    }
+    Ok(format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {side} {side}\" class=\"qr\" \
+         role=\"img\" aria-label=\"QR code\"><rect width=\"{side}\" height=\"{side}\" fill=\"#fff\"/>\
+         <path d=\"{path}\" fill=\"#000\"/></svg>"
+    ))
+}
+
 /// The QR code for `url`, medium error correction (a card may get scuffed).
 fn qr(url: &str) -> Result<Qr> {
     let code = QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M)

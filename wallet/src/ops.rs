@@ -235,9 +235,23 @@ impl<B: WalletBackend> Wallet<B> {
     /// A signed presentation of the chosen accepted badges.
     pub async fn present(&self, request: &present::Request) -> Result<Value> {
         let binding = request.binding(Utc::now())?;
-        let items = self.backend.items().await?;
+        if request.ids.len() > present::MAX_BADGES {
+            return Err(Error::Invalid(format!(
+                "a presentation holds {} badges at most",
+                present::MAX_BADGES
+            )));
+        }
+        // Only the chosen items are read, so a large wallet presents as fast as a small one.
+        let mut items = Vec::with_capacity(request.ids.len());
+        for id in &request.ids {
+            match self.backend.item(id).await {
+                Ok(item) => items.push(item),
+                Err(Error::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
         let unsigned = present::unsigned(&self.backend.holder(), request, &items)?;
-        self.backend.sign_presentation(unsigned, binding).await
+        self.backend.sign_presentation(unsigned, binding, request.format).await
     }
 
     /// Issues a badge to the earner themself; it is kept accepted and marked self-issued.

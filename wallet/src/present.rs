@@ -13,6 +13,18 @@ use crate::{
 /// Most badges in one presentation: enough for a portfolio, bounded for the verifier.
 pub const MAX_BADGES: usize = 50;
 
+/// How the presentation is secured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// An embedded Data Integrity proof (`eddsa-rdfc-2022`): the presentation is JSON.
+    #[default]
+    Di,
+    /// A compact VP-JWT (VC-JOSE-COSE, `typ: vp+jwt`): the challenge is its `nonce`, the
+    /// domain its `aud`.
+    Jwt,
+}
+
 /// What the earner asks for.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
@@ -22,6 +34,8 @@ pub struct Request {
     pub challenge: String,
     /// The verifier's domain.
     pub domain: String,
+    /// How to secure it.
+    pub format: Format,
 }
 
 impl Request {

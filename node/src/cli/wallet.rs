@@ -54,7 +54,7 @@ pub enum WalletCommand {
         /// The verifier's domain.
         #[arg(long, default_value = "")]
         domain: String,
-        /// The proof format (Data Integrity; VP-JWT is not offered yet).
+        /// The proof format: Data Integrity (JSON) or a VP-JWT.
         #[arg(long, value_enum, default_value = "di")]
         format: PresentFormat,
         /// The badges, in order.
@@ -156,6 +156,8 @@ pub enum PageCommand {
 pub enum PresentFormat {
     /// Data Integrity (`eddsa-rdfc-2022`).
     Di,
+    /// A compact VP-JWT (`nonce` = challenge, `aud` = domain).
+    Jwt,
 }
 
 /// Baked image formats.
@@ -202,9 +204,17 @@ pub async fn run(dir: &std::path::Path, command: &WalletCommand) -> Result<ExitC
                 if answer["issuerTold"] == true { " (the issuer's node was told)" } else { "" };
             println!("{id} {}{told}", answer["state"].as_str().unwrap_or_default());
         }
-        WalletCommand::Present { challenge, domain, format: PresentFormat::Di, ids } => {
-            let body = json!({"ids": ids, "challenge": challenge, "domain": domain});
-            print_json(&client.post("/api/v1/wallet/present", &body).await?)?;
+        WalletCommand::Present { challenge, domain, format, ids } => {
+            let format = match format {
+                PresentFormat::Di => "di",
+                PresentFormat::Jwt => "jwt",
+            };
+            let body =
+                json!({"ids": ids, "challenge": challenge, "domain": domain, "format": format});
+            match client.post("/api/v1/wallet/present", &body).await? {
+                serde_json::Value::String(token) => println!("{token}"),
+                vp => print_json(&vp)?,
+            }
         }
         WalletCommand::Selfie { name, description, criteria, evidence } => {
             let body = json!({"name": name, "description": description, "criteria": criteria, "evidence": evidence});

@@ -27,6 +27,8 @@ use crate::{
 
 /// The media type in the JOSE header.
 pub const TYP: &str = "vc+jwt";
+/// The media type of a presentation secured as a JWT (VC-JOSE-COSE).
+pub const VP_TYP: &str = "vp+jwt";
 
 /// The JWT payload: the credential's members, then the registered claims derived from it
 /// (unless the credential already has a member of that name). Serialized without copying the
@@ -68,15 +70,64 @@ impl<'a> Payload<'a> {
     }
 }
 
+/// A presentation's JWT payload (VC-JOSE-COSE): the presentation's members, then the holder
+/// as `iss`, the verifier's challenge as `nonce` and its domain(s) as `aud`, and `iat`.
+#[derive(serde::Serialize)]
+struct VpPayload<'a> {
+    #[serde(flatten)]
+    presentation: &'a Map<String, Value>,
+    iss: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nonce: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aud: Option<Value>,
+    iat: i64,
+}
+
 /// Signs `credential` as a compact VC-JWT with `key` (`kid` = its verification method).
 pub fn sign<S: Signer + ?Sized>(credential: &Value, key: &S) -> Result<String> {
     let credential =
         credential.as_object().ok_or_else(|| Error::malformed("credential is not an object"))?;
+    compact(TYP, &Payload::of(credential), key)
+}
+
+/// Signs `presentation` as a compact VP-JWT with the holder's `key`, bound to the verifier's
+/// `challenge` (`nonce`) and `domains` (`aud`), issued `now`.
+pub fn sign_presentation<S: Signer + ?Sized>(
+    presentation: &Value,
+    key: &S,
+    challenge: Option<&str>,
+    domains: &[String],
+    now: DateTime<chrono::Utc>,
+) -> Result<String> {
+    let presentation = presentation
+        .as_object()
+        .ok_or_else(|| Error::malformed("presentation is not an object"))?;
+    let vm = key.verification_method();
+    let holder = presentation
+        .get("holder")
+        .and_then(id_of)
+        .unwrap_or_else(|| vm.split('#').next().unwrap_or(vm));
+    let aud = match domains {
+        [] => None,
+        [one] => Some(Value::from(one.as_str())),
+        many => Some(Value::from(many.to_vec())),
+    };
+    let payload =
+        VpPayload { presentation, iss: holder, nonce: challenge, aud, iat: now.timestamp() };
+    compact(VP_TYP, &payload, key)
+}
+
+/// `header.payload.signature`, signed by `key` with the header naming its method and `typ`.
+fn compact<S: Signer + ?Sized>(
+    typ: &str,
+    payload: &impl serde::Serialize,
+    key: &S,
+) -> Result<String> {
     let alg = key.algorithm().jose();
-    let header = serde_json::json!({"alg": alg, "kid": key.verification_method(), "typ": TYP});
+    let header = serde_json::json!({"alg": alg, "kid": key.verification_method(), "typ": typ});
     let header = serde_json::to_vec(&header).map_err(|e| Error::malformed(e.to_string()))?;
-    let payload = serde_json::to_vec(&Payload::of(credential))
-        .map_err(|e| Error::malformed(e.to_string()))?;
+    let payload = serde_json::to_vec(payload).map_err(|e| Error::malformed(e.to_string()))?;
     let mut token = String::with_capacity((header.len() + payload.len()) * 4 / 3 + 96);
     URL_SAFE_NO_PAD.encode_string(header, &mut token);
     token.push('.');
@@ -190,6 +241,22 @@ impl DecodedJwt {
         Ok(payload.get("vc").unwrap_or(payload))
     }
 
+    /// The presentation inside: the payload itself, or its `vp` claim (VCDM 1.1 tokens).
+    pub fn presentation(&self) -> Result<&Value> {
+        let payload = self.payload()?;
+        Ok(payload.get("vp").unwrap_or(payload))
+    }
+
+    /// Whether the token secures a presentation: `typ` says so, or its payload is one.
+    pub fn is_presentation(&self) -> bool {
+        let typ = self.header.get("typ").and_then(Value::as_str).unwrap_or_default();
+        typ.eq_ignore_ascii_case(VP_TYP)
+            || self.payload().is_ok_and(|p| {
+                p.get("vp").is_some()
+                    || crate::model::types_of(p).iter().any(|t| t == "VerifiablePresentation")
+            })
+    }
+
     /// The `kid` header.
     pub fn kid(&self) -> Option<&str> {
         self.header.get("kid").and_then(Value::as_str)
@@ -203,6 +270,16 @@ impl DecodedJwt {
         &self,
         resolver: &impl ControllerResolver,
     ) -> Result<std::result::Result<Verified, String>> {
+        self.verify_signature_for(resolver, Purpose::AssertionMethod).await
+    }
+
+    /// [`Self::verify_signature`] for a key the controller authorizes for `purpose`
+    /// (`authentication` for a holder's presentation).
+    pub async fn verify_signature_for(
+        &self,
+        resolver: &impl ControllerResolver,
+        purpose: Purpose,
+    ) -> Result<std::result::Result<Verified, String>> {
         let alg = match Alg::from_header(self.header.get("alg")) {
             Ok(alg) => alg,
             Err(reason) => return Ok(Err(reason)),
@@ -212,7 +289,7 @@ impl DecodedJwt {
         if let Some(crit) = self.header.get("crit") {
             return Ok(Err(format!("JWS header has critical extensions {crit} (none supported)")));
         }
-        let (key, source) = match self.signing_key(resolver).await? {
+        let (key, source) = match self.signing_key(resolver, purpose).await? {
             Ok(found) => found,
             Err(reason) => return Ok(Err(reason)),
         };
@@ -225,6 +302,7 @@ impl DecodedJwt {
     async fn signing_key<'r>(
         &self,
         resolver: &'r impl ControllerResolver,
+        purpose: Purpose,
     ) -> Result<std::result::Result<(Cow<'r, PublicJwk>, KeySource), String>> {
         if let Some(key) = resolver.verifier_key() {
             return Ok(Ok((Cow::Borrowed(key), KeySource::Verifier)));
@@ -256,8 +334,11 @@ impl DecodedJwt {
         let Some(method) = doc.method(kid) else {
             return Ok(Err(format!("{controller} has no verification method {kid}")));
         };
-        if !doc.allows(kid, Purpose::AssertionMethod) {
-            return Ok(Err(format!("{controller} does not authorize {kid} for assertionMethod")));
+        if !doc.allows(kid, purpose) {
+            return Ok(Err(format!(
+                "{controller} does not authorize {kid} for {}",
+                purpose.as_str()
+            )));
         }
         Ok(PublicJwk::from_method(&method)
             .map(|key| (Cow::Owned(key), KeySource::Method(kid.to_owned())))

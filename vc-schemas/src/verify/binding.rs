@@ -56,7 +56,7 @@ pub(super) async fn proof_check(
 }
 
 /// The controller of a verification method (`did:key:z…#z…` → `did:key:z…`).
-pub(super) fn controller_of(vm: &str) -> &str {
+pub(crate) fn controller_of(vm: &str) -> &str {
     vm.split('#').next().unwrap_or(vm)
 }
 

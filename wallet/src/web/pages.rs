@@ -377,6 +377,8 @@ pub(super) struct PresentForm {
     challenge: String,
     #[serde(default)]
     domain: String,
+    #[serde(default)]
+    format: present::Format,
 }
 
 impl PresentForm {
@@ -385,9 +387,22 @@ impl PresentForm {
             ids: self.id.0.clone(),
             challenge: self.challenge.clone(),
             domain: self.domain.clone(),
+            format: self.format,
         }
     }
 }
+
+/// A signed presentation as text: pretty JSON, or the VP-JWT itself.
+fn presentation_text(vp: &serde_json::Value) -> String {
+    match vp {
+        serde_json::Value::String(token) => token.clone(),
+        doc => String::from_utf8(pretty(doc)).unwrap_or_default(),
+    }
+}
+
+/// Most bytes shown as a QR code (beyond, a phone's camera struggles; most presentations
+/// with a badge's image are larger and are copied or downloaded instead).
+const MAX_QR_BYTES: usize = 1800;
 
 pub(super) async fn present_form<B: WalletBackend>(
     State(s): State<Shared<B>>,
@@ -407,8 +422,11 @@ async fn present_page<B: WalletBackend>(
         "present.html",
         context! { base => s.base, csrf, page => "present", signed_in => true,
         pending => pending(s).await?, items => choices(s).await?, chosen => form.id.0,
-        challenge => form.challenge, domain => form.domain, presentation, error,
-        holder => s.wallet.backend().holder() },
+        challenge => form.challenge, domain => form.domain, error,
+        format => if form.format == present::Format::Jwt { "jwt" } else { "di" },
+        qr => presentation.as_deref().filter(|p| p.len() <= MAX_QR_BYTES)
+            .and_then(|p| crate::card::qr_svg(p).ok()).map(minijinja::Value::from_safe_string),
+        presentation, holder => s.wallet.backend().holder() },
     )
 }
 
@@ -430,7 +448,7 @@ pub(super) async fn present<B: WalletBackend>(
 ) -> Result<Response, Problem> {
     match s.wallet.present(&form.request()).await {
         Ok(vp) => {
-            let text = String::from_utf8(pretty(&vp)).unwrap_or_default();
+            let text = presentation_text(&vp);
             Ok(present_page(&s, csrf.0, &form, Some(text), None).await?.into_response())
         }
         Err(
@@ -448,7 +466,12 @@ pub(super) async fn present_download<B: WalletBackend>(
     Form(form): Form<PresentForm>,
 ) -> Result<Response, Problem> {
     let vp = s.wallet.present(&form.request()).await?;
-    Ok(attachment("application/vp+ld+json", "presentation.json", pretty(&vp)))
+    Ok(match &vp {
+        serde_json::Value::String(token) => {
+            attachment("application/vp+jwt", "presentation.jwt", token.clone().into_bytes())
+        }
+        doc => attachment("application/vp+ld+json", "presentation.json", pretty(doc)),
+    })
 }
 
 pub(super) async fn selfie_form<B: WalletBackend>(

@@ -120,11 +120,9 @@ async fn check<B: WalletBackend>(
     domain: String,
 ) -> Result<(Value, Checked), Problem> {
     let backend = s.wallet.backend();
-    if let Ok(doc) = serde_json::from_slice::<Value>(bytes)
-        && types_of(&doc).iter().any(|t| t == "VerifiablePresentation")
-    {
-        let opt = |v: String| (!v.is_empty()).then_some(v);
-        let checked = backend.verify_presentation(doc.clone(), opt(challenge), opt(domain)).await?;
+    let opt = |v: String| (!v.is_empty()).then_some(v);
+    if let Some((given, doc)) = presentation(bytes) {
+        let checked = backend.verify_presentation(given, opt(challenge), opt(domain)).await?;
         return Ok((doc, checked));
     }
     let mut found = import::credentials(bytes)?;
@@ -137,4 +135,17 @@ async fn check<B: WalletBackend>(
     let credential = found.remove(0);
     let checked = backend.verify(credential.clone()).await?;
     Ok((credential, checked))
+}
+
+/// The presentation in `bytes`, if they hold one: as given (JSON, a VP-JWT, an enveloped one)
+/// and as the JSON document the page describes.
+fn presentation(bytes: &[u8]) -> Option<(Value, Value)> {
+    let text = std::str::from_utf8(bytes).ok()?.trim();
+    let given = if vc_schemas::proof::jwt::looks_like_jwt(text) {
+        Value::String(text.to_owned())
+    } else {
+        serde_json::from_str::<Value>(text).ok()?
+    };
+    let doc = vc_schemas::verify::presentation_document(&given)?;
+    types_of(&doc).iter().any(|t| t == "VerifiablePresentation").then_some((given, doc))
 }

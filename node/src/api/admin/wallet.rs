@@ -99,6 +99,8 @@ pub(super) struct PresentRequest {
     challenge: String,
     #[serde(default)]
     domain: String,
+    #[serde(default)]
+    format: present::Format,
 }
 
 /// A signed presentation of accepted badges, bound to the verifier's challenge and domain.
@@ -106,7 +108,8 @@ pub(super) async fn present(
     State(s): State<AppState>,
     JsonBody(r): JsonBody<PresentRequest>,
 ) -> ApiResult<Json<Value>> {
-    let request = present::Request { ids: r.ids, challenge: r.challenge, domain: r.domain };
+    let request =
+        present::Request { ids: r.ids, challenge: r.challenge, domain: r.domain, format: r.format };
     Ok(Json(wallet(&s).present(&request).await.map_err(failed)?))
 }
 
