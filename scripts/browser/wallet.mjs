@@ -246,18 +246,14 @@ async function main() {
     await axe(page, 'import');
     await shot(page, 'import');
     await page.locator('#files').setInputFiles([join(work, 'welding.json'), join(work, 'first-aid.json'), SAMPLE]);
-    const [response] = await Promise.all([
-      page.waitForNavigation(),
-      page.getByRole('button', { name: 'Import' }).click(),
-    ]);
-    check(response.status() === 200, `the import answered ${response.status()}`);
-    const added = await page.locator('p.success').allTextContents();
-    check(added.length === 3, `added ${added.length} of 3: ${added.join(' | ')}`);
-    for (const c of [welding, firstAid]) {
-      check(added.some((t) => t.includes(c.id)), `${c.id} was not added`);
-    }
-    check(added.some((t) => t.startsWith('simple-jwt.png')), 'simple-jwt.png was not added');
-    check((await page.locator('p.error').count()) === 0, 'the import page shows an error');
+    await page.getByRole('button', { name: 'Import' }).click();
+    const done = await page.locator('#import-log p', { hasText: 'Done:' }).innerText();
+    check(done.startsWith('Done: 3 added'), `the import says "${done}"`);
+    check((await page.locator('#progress').getAttribute('value')) === '3', 'the progress bar is not full');
+    check((await page.locator('#import-log p.error').count()) === 0, 'the import page shows an error');
+    const pending = (await b.api('GET', '/api/v1/inbox')).items.map((i) => i.id);
+    for (const c of [welding, firstAid]) check(pending.includes(c.id), `${c.id} was not added`);
+    check(pending.length === 3, `${pending.length} items in the inbox, not 3`);
   });
 
   await step('the inbox lists all three; Welding is accepted and First aid refused by keyboard', async () => {
@@ -418,6 +414,48 @@ async function main() {
     const text = await page.content();
     check(text.includes('self-issued'), 'the badge page does not say self-issued');
     check((await page.locator('#outcome').innerText()).startsWith('valid'), 'the self-issued badge is not valid');
+  });
+
+  await step('40 files import in two batches with a progress bar; without JavaScript the form still works', async () => {
+    const files = [];
+    const { uuid } = await a.api('POST', '/api/v1/achievements', {
+      name: 'Practice weld', description: 'One practice seam.', criteria: { narrative: 'Weld a seam.' },
+    });
+    for (let i = 0; i < 40; i++) {
+      const { credential } = await a.api('POST', '/api/v1/awards', { achievement: uuid, recipient: b.did });
+      const file = join(work, `practice-${i}.json`);
+      writeFileSync(file, JSON.stringify(credential));
+      files.push(file);
+    }
+    await page.goto(`${wallet}/import`);
+    await page.locator('#files').setInputFiles(files);
+    check((await page.locator('#chosen').innerText()) === '40 files chosen', 'the form does not count the files');
+    const batches = [];
+    page.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith('/wallet/import')) batches.push(r); });
+    await page.getByRole('button', { name: 'Import' }).click();
+    const done = await page.locator('#import-log p', { hasText: 'Done:' }).innerText();
+    check(done.startsWith('Done: 40 added'), `the import says "${done}"`);
+    check(batches.length === 2, `${batches.length} uploads, not 2 batches of 25`);
+    check((await page.locator('#progress').getAttribute('value')) === '40', 'the progress bar is not full');
+    check((await page.locator('#import-status').innerText()).startsWith('40 of 40 files read'), 'no progress text');
+    await shot(page, 'import-progress');
+    await axe(page, 'import progress');
+
+    const plain = await browser.newContext({ javaScriptEnabled: false, storageState: await context.storageState() });
+    const noScript = await plain.newPage();
+    await noScript.goto(`${wallet}/import`);
+    const corrupt = join(work, 'corrupt.png');
+    writeFileSync(corrupt, Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
+    await noScript.locator('#files').setInputFiles([corrupt]);
+    const [answer] = await Promise.all([noScript.waitForNavigation(), noScript.getByRole('button', { name: 'Import' }).click()]);
+    check(answer.status() === 422, `a corrupt image answered ${answer.status()}`);
+    check((await noScript.content()).includes('corrupt.png'), 'the page does not name the bad file');
+    await noScript.goto(`${wallet}/import`);
+    await noScript.locator('#files').setInputFiles([files[0]]);
+    const [again] = await Promise.all([noScript.waitForNavigation(), noScript.getByRole('button', { name: 'Import' }).click()]);
+    check(again.status() === 200, `a plain re-import answered ${again.status()}`);
+    check((await noScript.locator('p.notice').innerText()).includes('in your wallet already'), 'the plain form says nothing');
+    await plain.close();
   });
 
   let publicUrl;

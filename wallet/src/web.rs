@@ -90,6 +90,7 @@ pub fn router<B: WalletBackend, S: Clone + Send + Sync + 'static>(
         .route("/badge/tags", post(pages::tags::<B>))
         .route("/badge/download", get(pages::download::<B>))
         .route("/default-badge.svg", get(pages::default_badge))
+        .route("/import.js", get(pages::import_script))
         .route("/import", get(pages::import_form::<B>).post(pages::import::<B>))
         .route("/present", get(pages::present_form::<B>).post(pages::present::<B>))
         .route("/present/download", post(pages::present_download::<B>))
