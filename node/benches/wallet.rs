@@ -31,8 +31,16 @@ use tower::ServiceExt;
 
 const TOKEN: &str = "bench-token";
 const TOPICS: [&str; 10] = [
-    "Welding", "Rigging", "Carpentry", "Plumbing", "Masonry", "Roofing", "Glazing", "Painting",
-    "Tiling", "Surveying",
+    "Welding",
+    "Rigging",
+    "Carpentry",
+    "Plumbing",
+    "Masonry",
+    "Roofing",
+    "Glazing",
+    "Painting",
+    "Tiling",
+    "Surveying",
 ];
 
 /// A node in a temporary directory with its router.
@@ -167,15 +175,17 @@ where
 }
 
 fn row(what: &str, (p50, p95): (f64, f64), baseline: f64) {
-    println!("{what:<58} p50 {p50:>7.2} ms  p95 {p95:>7.2} ms  ({:>5.1}× baseline)", p95 / baseline);
+    println!(
+        "{what:<58} p50 {p50:>7.2} ms  p95 {p95:>7.2} ms  ({:>5.1}× baseline)",
+        p95 / baseline
+    );
 }
 
 fn multipart(files: &[Value], csrf: &str) -> (String, Vec<u8>) {
     let boundary = "XbenchX".to_owned();
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n"
-    )
-    .into_bytes();
+    let mut body =
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n")
+            .into_bytes();
     for (i, c) in files.iter().enumerate() {
         body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{i}.json\"\r\n\r\n").bytes());
         body.extend(c.to_string().bytes());

@@ -526,3 +526,43 @@ fn url_did(node: &Node) -> String {
     let info: Value = node.get("/api/v1/node").json().unwrap();
     info["did"].as_str().unwrap().to_owned()
 }
+
+#[test]
+fn a_claim_link_pasted_into_another_nodes_wallet_claims_the_badge() {
+    let issuer = Node::start(&[]);
+    let earner = Node::start(&[]);
+    let id = create_achievement(&issuer, "Scaffolding");
+    let award = |email: &str| -> Value {
+        issuer
+            .post("/api/v1/awards", &json!({"achievement": id, "recipient": email}))
+            .json()
+            .unwrap()
+    };
+    let first = award("ada@example.org");
+    let link = first["claimUrl"].as_str().unwrap();
+    let claimed = ok(&earner.cli(&["wallet", "claim", link]));
+    assert_eq!(claimed.trim(), first["credential"]["id"].as_str().unwrap());
+    let listed = ok(&earner.cli(&["wallet", "list"]));
+    assert!(listed.contains("Scaffolding") && listed.contains("accepted"), "{listed}");
+    let record: Value = issuer
+        .get(&format!("/api/v1/credentials/{}", first["uuid"].as_str().unwrap()))
+        .json()
+        .unwrap();
+    assert_eq!(record["claim"], "accepted", "the issuer was told");
+    let again = ok(&earner.cli(&["wallet", "claim", link]));
+    assert!(again.contains("in the wallet already"), "{again}");
+
+    // A refused award, a forged link and a link of another shape are clear errors.
+    let second = award("bob@example.org");
+    let refused_link = second["claimUrl"].as_str().unwrap();
+    Node::client().post(format!("{refused_link}/refuse")).send().unwrap();
+    let refused = earner.cli(&["wallet", "claim", refused_link]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("refused"));
+    let forged = earner.cli(&["wallet", "claim", &format!("{}/claim/forged", issuer.url)]);
+    assert_eq!(forged.status.code(), Some(1));
+    let other = earner.cli(&["wallet", "claim", "file:///etc/passwd"]);
+    assert_eq!(other.status.code(), Some(1));
+    let items: Value = earner.get("/api/v1/inbox").json().unwrap();
+    assert_eq!(items["items"].as_array().unwrap().len(), 1, "nothing else was stored");
+}

@@ -270,7 +270,7 @@ fn vp_jwts_check_signature_holder_nonce_audience_and_every_credential() {
     let altered = verify_token(&format!("{h}.{body}.{sig}"), Some("nonce-2"), None);
     assert_eq!(altered.check("proof").unwrap().status, Status::Failed, "{altered:#?}");
     assert_eq!(altered.outcome, Outcome::Invalid);
-    let mut forged = vc.clone();
+    let mut forged = vc;
     forged["name"] = json!("Forged Badge");
     let vp = presentation::build(None, holder.controller(), &[forged]);
     let token = jwt::sign_presentation(&vp, &holder, Some("nonce-1"), &domains, now()).unwrap();

@@ -142,4 +142,9 @@ pub trait WalletBackend: Clone + Send + Sync + 'static {
         bytes: Vec<u8>,
         passphrase: String,
     ) -> impl Future<Output = Result<Restored>> + Send;
+
+    /// Claims the award behind an issuer's claim link (`https://…/claim/{token}`): tells the
+    /// issuer's node the earner accepts it and fetches the signed credential, which the
+    /// wallet then verifies and keeps. Links of other shapes are refused, nothing fetched.
+    fn claim(&self, link: &str) -> impl Future<Output = Result<Value>> + Send;
 }

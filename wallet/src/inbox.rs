@@ -10,7 +10,7 @@ use crate::{
 #[derive(Debug, Clone, PartialEq)]
 pub enum Offer {
     /// Store it, pending the earner's answer.
-    Store(Item),
+    Store(Box<Item>),
     /// The wallet holds this credential already (answered or not): keep what is there, so a
     /// repeated delivery cannot reopen a refused badge or reset an accepted one.
     Held,
@@ -19,10 +19,14 @@ pub enum Offer {
 /// Judges an offer against what the wallet holds under the same id. A badge the earner
 /// issued to themself is theirs already (accepted); anything else waits for an answer.
 pub fn judge_offer(held: Option<&Item>, offered: Item) -> Offer {
-    let state = if offered.origin == Origin::SelfIssued { State::Accepted } else { State::Pending };
+    // A self-issued badge, and one claimed by its link, were answered by their making.
+    let state = match offered.origin {
+        Origin::SelfIssued | Origin::Claimed => State::Accepted,
+        Origin::Delivered | Origin::Imported => State::Pending,
+    };
     match held {
         Some(_) => Offer::Held,
-        None => Offer::Store(Item { state, ..offered }),
+        None => Offer::Store(Box::new(Item { state, ..offered })),
     }
 }
 
@@ -109,7 +113,7 @@ mod tests {
         let fresh = Item { state: State::Accepted, ..delivered() };
         assert_eq!(
             judge_offer(None, fresh.clone()),
-            Offer::Store(Item { state: State::Pending, ..fresh })
+            Offer::Store(Box::new(Item { state: State::Pending, ..fresh }))
         );
     }
 }

@@ -16,6 +16,9 @@ pub enum Origin {
     Imported,
     /// Issued by the earner to themself.
     SelfIssued,
+    /// Claimed from the issuer's claim link pasted into the wallet: claiming it was the
+    /// earner's acceptance, and the issuer's node was told.
+    Claimed,
 }
 
 /// The earner's answer.

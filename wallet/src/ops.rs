@@ -58,6 +58,17 @@ pub enum CardFormat {
     Svg,
 }
 
+/// The claim link pasted, if the bytes are one: a single `http(s)://` URL whose path has a
+/// `/claim/` segment.
+fn claim_link(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?.trim();
+    let ok = (text.starts_with("https://") || text.starts_with("http://"))
+        && text.contains("/claim/")
+        && !text.contains(char::is_whitespace)
+        && text.len() <= 2048;
+    ok.then(|| text.trim_end_matches('/').to_owned())
+}
+
 /// Why a verification shows the document was altered or is no credential (a failed parse,
 /// type, schema-independent proof or issuer check), if it does.
 fn forged(checked: &Checked) -> Option<String> {
@@ -193,6 +204,19 @@ impl<B: WalletBackend> Wallet<B> {
             held: Vec::new(),
             errors: Vec::new(),
         };
+        if let Some(link) = claim_link(bytes) {
+            match self.claim(&link).await {
+                Ok((id, added)) => {
+                    if added {
+                        outcome.added.push(id)
+                    } else {
+                        outcome.held.push(id)
+                    }
+                }
+                Err(e) => outcome.errors.push(e.to_string()),
+            }
+            return outcome;
+        }
         let credentials = match import::credentials(bytes) {
             Ok(c) => c,
             Err(e) => {
@@ -210,8 +234,19 @@ impl<B: WalletBackend> Wallet<B> {
         outcome
     }
 
+    /// Claims the award behind an issuer's claim link: the issuer is told, and the badge is
+    /// kept accepted (claiming it was the earner's answer).
+    pub async fn claim(&self, link: &str) -> Result<(String, bool)> {
+        let credential = self.backend.claim(link).await?;
+        self.import_as(credential, Origin::Claimed).await
+    }
+
     async fn import_one(&self, credential: Value) -> Result<(String, bool)> {
-        let item = import::item(credential, Origin::Imported, Utc::now())?;
+        self.import_as(credential, Origin::Imported).await
+    }
+
+    async fn import_as(&self, credential: Value, origin: Origin) -> Result<(String, bool)> {
+        let item = import::item(credential, origin, Utc::now())?;
         let checked = self.backend.verify(item.credential.clone()).await?;
         if let Some(failed) = forged(&checked) {
             return Err(Error::Invalid(format!("{} was not imported: {failed}", item.id)));

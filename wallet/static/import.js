@@ -74,5 +74,9 @@
       say(`${progress.value} of ${all.length} files read: ${added} added, ${held} held already, ${failed} refused.`);
     }
     line(added ? 'success' : 'notice', `Done: ${added} added to your inbox, ${held} held already, ${failed} refused.`);
+    const inbox = document.createElement('a');
+    inbox.href = form.action.replace(/\/import$/, '/inbox');
+    inbox.textContent = 'Open your inbox';
+    log.lastChild.append(' ', inbox);
   });
 })();

@@ -36,6 +36,12 @@ pub enum WalletCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Claim an award by the claim link of its e-mail: the issuer's node is told you accept it
+    /// and the badge is kept, accepted; prints its id.
+    Claim {
+        /// The claim link (`https://…/claim/…`).
+        link: String,
+    },
     /// Accept a pending badge (once); its issuer's node is told where it can be.
     Accept {
         /// The credential's id.
@@ -195,6 +201,23 @@ pub async fn run(dir: &std::path::Path, command: &WalletCommand) -> Result<ExitC
             print_json(&client.get("/api/v1/wallet/item", &[("id", id.clone())]).await?)?;
         }
         WalletCommand::Import { files } => return import(&client, files).await,
+        WalletCommand::Claim { link } => {
+            let answer = client
+                .send_bytes(
+                    reqwest::Method::POST,
+                    "/api/v1/wallet/import",
+                    &[("file", "claim link".to_owned())],
+                    "text/plain",
+                    link.clone().into_bytes(),
+                )
+                .await?;
+            let first = |k: &str| answer[k][0].as_str().map(str::to_owned);
+            match (first("added"), first("held")) {
+                (Some(id), _) => println!("{id}"),
+                (None, Some(id)) => println!("{id} (in the wallet already)"),
+                (None, None) => return Err(Failure::refused("nothing was claimed")),
+            }
+        }
         WalletCommand::Accept { id } | WalletCommand::Refuse { id } => {
             let verb =
                 if matches!(command, WalletCommand::Accept { .. }) { "accept" } else { "refuse" };

@@ -47,6 +47,7 @@ impl Card {
                 crate::Origin::Delivered => "delivered to your node",
                 crate::Origin::Imported => "imported",
                 crate::Origin::SelfIssued => "self-issued",
+                crate::Origin::Claimed => "claimed by link",
             },
         }
     }
@@ -301,7 +302,10 @@ pub(super) fn attachment(content_type: &'static str, file: &str, bytes: Vec<u8>)
 /// The import page's script (drag-and-drop, batches with a progress bar).
 pub(super) async fn import_script() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
         include_str!("../../static/import.js"),
     )
         .into_response()

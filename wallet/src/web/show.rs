@@ -92,7 +92,7 @@ async fn pages_page<B: WalletBackend>(
     error: Option<String>,
 ) -> Result<Page, Problem> {
     let mut portfolios = s.wallet.backend().portfolios().await?;
-    portfolios.sort_by(|a, b| b.updated.cmp(&a.updated));
+    portfolios.sort_by_key(|p| std::cmp::Reverse(p.updated));
     let base = s.wallet.backend().public_base();
     let listed: Vec<_> = portfolios
         .iter()

@@ -200,7 +200,7 @@ pub(super) async fn card(
 pub(super) async fn pages(State(s): State<AppState>) -> ApiResult<Json<Value>> {
     let wallet = wallet(&s);
     let mut pages = wallet.backend().portfolios().await.map_err(failed)?;
-    pages.sort_by(|a, b| b.updated.cmp(&a.updated));
+    pages.sort_by_key(|p| std::cmp::Reverse(p.updated));
     let base = wallet.backend().public_base();
     let pages: Vec<Value> = pages
         .iter()
@@ -248,7 +248,7 @@ pub(super) async fn restore(
     let passphrase = headers
         .get(PASSPHRASE_HEADER)
         .and_then(|v| v.to_str().ok())
-        .map(|v| percent_decode(v))
+        .map(percent_decode)
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
