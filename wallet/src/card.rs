@@ -2,7 +2,7 @@
 //! and a QR code that opens the badge's public page, as SVG (any script the browser can show)
 //! and as a one-page PDF (A6 landscape) for printing.
 //!
-//! Both are drawn from one layout ([`Layout`]) so they look alike. The PDF uses the standard
+//! Both are drawn from one layout (`Layout`) so they look alike. The PDF uses the standard
 //! Helvetica, which every PDF reader has, so nothing is embedded but the picture; its text is
 //! Latin-1 (WinAnsi), and a character outside it prints as `?`. The SVG card carries any text.
 
