@@ -81,6 +81,9 @@ pub(crate) struct Ctx {
     /// Set when this context came from a non-propagating (type-scoped) context: new node
     /// objects revert to it.
     pub(crate) previous: Option<Arc<Ctx>>,
+    /// Set when a property-scoped `"@context": null` reset everything (a presentation's
+    /// `verifiableCredential`): an embedded `@context` then compiles as a top-level one.
+    pub(crate) initial: bool,
     derived: Mutex<HashMap<(usize, bool), Arc<Ctx>>>,
 }
 
@@ -94,6 +97,26 @@ impl Ctx {
     pub(crate) fn top_level(ctx: &Value) -> Fast<Arc<Self>> {
         let base = Arc::new(Self::default());
         process(&base, ctx, Mode::TopLevel)
+    }
+
+    /// The context a node's own `@context` makes on top of an [`Ctx::initial`] one: the same
+    /// as a top-level context, compiled once per distinct value (credentials inside a
+    /// presentation each carry theirs).
+    pub(crate) fn embedded(local: &Value) -> Fast<Arc<Self>> {
+        static CACHE: std::sync::LazyLock<Mutex<HashMap<String, Arc<Ctx>>>> =
+            std::sync::LazyLock::new(Mutex::default);
+        const MAX_CACHED: usize = 64;
+        let key = local.to_string();
+        if let Some(hit) = CACHE.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return Ok(hit);
+        }
+        let compiled = Self::top_level(local)?;
+        if let Ok(mut cache) = CACHE.lock()
+            && cache.len() < MAX_CACHED
+        {
+            cache.insert(key, compiled.clone());
+        }
+        Ok(compiled)
     }
 
     /// This context with the scoped context `scoped` applied; memoized by the scoped context's
@@ -161,6 +184,14 @@ enum Mode {
 
 /// Context processing (JSON-LD 1.1 §4.1) for the supported subset.
 fn process(base: &Arc<Ctx>, local: &Value, mode: Mode) -> Fast<Arc<Ctx>> {
+    // JSON-LD 1.1 §4.1.2 step 5.1: null resets to the initial context; protected terms may be
+    // overridden only by a property-scoped context, so that is the one case taken here.
+    if local.is_null() {
+        if mode != Mode::PropertyScoped {
+            return Err(Unsupported("null context"));
+        }
+        return Ok(Arc::new(Ctx { initial: true, ..Ctx::default() }));
+    }
     let mut result = Ctx {
         terms: base.terms.clone(),
         vocab: base.vocab.clone(),

@@ -31,7 +31,7 @@ const XSD_DOUBLE: &str = "http://www.w3.org/2001/XMLSchema#double";
 
 /// The RDF quads of `body` (a document without its `@context`) under the active context `ctx`.
 pub(crate) fn quads(body: &Map<String, Value>, ctx: &Arc<Ctx>) -> Fast<Vec<LexicalQuad>> {
-    let mut w = Writer { quads: Vec::with_capacity(64), blanks: 0 };
+    let mut w = Writer { quads: Vec::with_capacity(64), blanks: 0, graph: None };
     w.node(body, ctx, None)?;
     Ok(w.quads)
 }
@@ -39,6 +39,9 @@ pub(crate) fn quads(body: &Map<String, Value>, ctx: &Arc<Ctx>) -> Fast<Vec<Lexic
 struct Writer {
     quads: Vec<LexicalQuad>,
     blanks: usize,
+    /// The graph being written: `None` for the default graph, else the blank node naming the
+    /// graph a `@graph` container opened (a credential inside a presentation, a proof).
+    graph: Option<Subject>,
 }
 
 type Subject = Id<IriBuf, BlankIdBuf>;
@@ -65,7 +68,7 @@ impl Writer {
     }
 
     fn emit(&mut self, s: &Subject, p: &str, o: Term) -> Fast<()> {
-        self.quads.push(Quad(s.clone(), iri(p)?, o, None));
+        self.quads.push(Quad(s.clone(), iri(p)?, o, self.graph.clone()));
         Ok(())
     }
 
@@ -76,8 +79,8 @@ impl Writer {
         active: &Arc<Ctx>,
         scoped: Option<&Arc<Value>>,
     ) -> Fast<Subject> {
-        if obj.keys().any(|k| k == "@context" || is_keyword(active, k, "@value")) {
-            return Err(Unsupported("embedded context or value object"));
+        if obj.keys().any(|k| is_keyword(active, k, "@value") || is_keyword(active, k, "@graph")) {
+            return Err(Unsupported("value or graph object"));
         }
         let only_id = obj.len() == 1 && obj.keys().all(|k| is_keyword(active, k, "@id"));
         let mut ctx = active.clone();
@@ -86,6 +89,14 @@ impl Writer {
         }
         if let Some(scoped) = scoped {
             ctx = ctx.derive(scoped, false)?;
+        }
+        // Expansion step 9: the node's own context, supported where a null scoped context
+        // made it a fresh start (the credentials of a VCDM 2.0 presentation).
+        if let Some(local) = obj.get("@context") {
+            if !ctx.initial {
+                return Err(Unsupported("embedded context"));
+            }
+            ctx = Ctx::embedded(local)?;
         }
         let type_scoped = ctx.clone();
         let types = self.types(obj, &type_scoped)?;
@@ -104,7 +115,7 @@ impl Writer {
             self.emit(&subject, RDF_TYPE, o)?;
         }
         for (key, value) in obj {
-            if is_keyword(&ctx, key, "@id") || is_keyword(&ctx, key, "@type") {
+            if key == "@context" || is_keyword(&ctx, key, "@id") || is_keyword(&ctx, key, "@type") {
                 continue;
             }
             self.property(&subject, key, value, &ctx)?;
@@ -159,7 +170,22 @@ impl Writer {
             one => vec![one],
         };
         match def.container {
-            Container::Graph => Err(Unsupported("@graph container")),
+            Container::Graph => {
+                // Each node object becomes a graph object named by a fresh blank node: the
+                // property points at that name, and the node's triples go into that graph.
+                for item in items {
+                    let Value::Object(obj) = item else {
+                        return Err(Unsupported("@graph container value"));
+                    };
+                    let name = self.blank()?;
+                    let outer = self.graph.replace(name.clone());
+                    let inner = self.node(obj, ctx, def.scoped.as_ref());
+                    self.graph = outer;
+                    inner?;
+                    self.emit(subject, &def.iri, Term::Id(name))?;
+                }
+                Ok(())
+            }
             Container::List => {
                 let head = self.list(&items, &def, ctx)?;
                 self.emit(subject, &def.iri, head)

@@ -103,9 +103,10 @@ impl<'q> FirstDegree<'q> {
     fn of(quads: &'q [Quad]) -> Self {
         let mut mentions: HashMap<&str, Vec<&Quad>> = HashMap::new();
         for q in quads {
-            let mut blanks = blanks_of(q);
-            blanks.dedup();
-            for b in blanks {
+            // Once per component, as RDFC-1.0 §4.4.3 step 2 reads and rdf-canon and
+            // rdf-canonize (JS) do: a quad naming a blank node twice (`_:b a _:b`) counts
+            // twice in its first-degree hash. Counting it once gave other labels than theirs.
+            for b in blanks_of(q) {
                 mentions.entry(b).or_default().push(q);
             }
         }
