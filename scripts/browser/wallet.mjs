@@ -416,7 +416,7 @@ async function main() {
     check((await page.locator('#outcome').innerText()).startsWith('valid'), 'the self-issued badge is not valid');
   });
 
-  await step('40 files import in two batches with a progress bar; without JavaScript the form still works', async () => {
+  await step('40 files import in two batches with a progress bar, a dropped file too; without JavaScript the form still works', async () => {
     const files = [];
     const { uuid } = await a.api('POST', '/api/v1/achievements', {
       name: 'Practice weld', description: 'One practice seam.', criteria: { narrative: 'Weld a seam.' },
@@ -440,6 +440,20 @@ async function main() {
     check((await page.locator('#import-status').innerText()).startsWith('40 of 40 files read'), 'no progress text');
     await shot(page, 'import-progress');
     await axe(page, 'import progress');
+
+    // A file dropped on the form (a synthetic drop: the browser's own DataTransfer and File).
+    const dropped = readFileSync(files[1], 'utf8');
+    await page.goto(`${wallet}/import`);
+    const transfer = await page.evaluateHandle((text) => {
+      const t = new DataTransfer();
+      t.items.add(new File([text], 'dropped.json', { type: 'application/json' }));
+      return t;
+    }, dropped);
+    await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer: transfer });
+    check((await page.locator('#chosen').innerText()) === '1 file chosen', 'the drop was not taken');
+    await page.getByRole('button', { name: 'Import' }).click();
+    const afterDrop = await page.locator('#import-log p', { hasText: 'Done:' }).innerText();
+    check(afterDrop.includes('1 held already'), `the dropped file: "${afterDrop}"`);
 
     const plain = await browser.newContext({ javaScriptEnabled: false, storageState: await context.storageState() });
     const noScript = await plain.newPage();

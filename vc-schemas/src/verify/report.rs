@@ -105,7 +105,9 @@ impl Report {
         self.outcome = self.compute(&[]);
     }
 
-    pub(crate) fn add_credential(&mut self, report: Report) {
+    /// Adds the report of a credential inside this presentation (for callers that verify the
+    /// credentials themselves, see [`super::verify_presentation_alone`]).
+    pub fn add_credential(&mut self, report: Report) {
         self.credentials.push(report);
         self.outcome = self.compute(&[]);
     }
