@@ -332,66 +332,38 @@ impl NodeHandle {
                 self.status_lists_for(&inner)
             }
         };
-        let lists = Arc::new(lists);
-        let report = match what {
-            Verifiable::Presentation(vp) => {
-                self.verify_presentation(vp, lists.clone(), challenge, domain).await?
-            }
-            Verifiable::Credential(vc) => {
-                let used = lists.clone();
-                self.issuer()
-                    .cpu()
-                    .try_compute(async move {
-                        let resolver = OfflineResolver::default();
-                        let o = options(&resolver, &used, None, None);
-                        match &vc {
-                            Value::String(token) => verify::verify_jwt(token, &o).await,
-                            doc => verify::verify_embedded(doc, &o).await,
-                        }
-                    })
-                    .await?
-            }
-        };
-        let lists = Arc::try_unwrap(lists).unwrap_or_else(|shared| (*shared).clone());
-        Ok(Verification { report, lists, warnings })
-    }
-
-    /// A presentation's verification: its own checks in one job on the CPU pool (refused with
-    /// [`Error::Busy`] when the pool is full, like every verification), then each credential
-    /// inside in a job of its own, so that the pool's workers share a large presentation.
-    async fn verify_presentation(
-        &self,
-        vp: Value,
-        lists: Arc<Vec<(String, Value)>>,
-        challenge: Option<String>,
-        domain: Option<String>,
-    ) -> Result<verify::Report> {
-        let cpu = self.issuer().cpu();
-        let inner = verify::embedded_credentials(&vp);
         let used = lists.clone();
-        let mut report = cpu
+        let report = self
+            .issuer()
+            .cpu()
             .try_compute(async move {
                 let resolver = OfflineResolver::default();
-                let o = options(&resolver, &used, challenge.as_deref(), domain.as_deref());
-                verify::verify_presentation_alone(&vp, &o).await
+                let o = Options {
+                    now: chrono::Utc::now(),
+                    resolver: &resolver,
+                    status_lists: &used,
+                    challenge: challenge.as_deref(),
+                    domain: domain.as_deref(),
+                };
+                match &what {
+                    Verifiable::Presentation(Value::String(token)) => {
+                        verify::verify_presentation_jwt(token, &o).await
+                    }
+                    Verifiable::Presentation(vp) => match verify::enveloped_presentation(vp) {
+                        Some(token) => verify::verify_presentation_jwt(token, &o).await,
+                        None => verify::verify_presentation(vp, &o).await,
+                    },
+                    Verifiable::Credential(Value::String(token)) => {
+                        verify::verify_jwt(token, &o).await
+                    }
+                    Verifiable::Credential(doc) => match verify::enveloped_jwt(doc) {
+                        Some(token) => verify::verify_jwt(token, &o).await,
+                        None => verify::verify_credential(doc, &o).await,
+                    },
+                }
             })
             .await?;
-        if report.check("proof").is_none() {
-            // Not a presentation at all (its parse, context or type check stopped it).
-            return Ok(report);
-        }
-        let jobs = inner.into_iter().map(|vc| {
-            let used = lists.clone();
-            // Admitted with the presentation: these wait for a worker rather than fail.
-            cpu.compute(async move {
-                let resolver = OfflineResolver::default();
-                verify::verify_embedded(&vc, &options(&resolver, &used, None, None)).await
-            })
-        });
-        for inner in futures::future::join_all(jobs).await {
-            report.add_credential(inner?);
-        }
-        Ok(report)
+        Ok(Verification { report, lists, warnings })
     }
 
     /// The lists this node holds for the status entries of `docs`: its own (from its status
@@ -455,16 +427,6 @@ fn jwt_payload(doc: &Value) -> Option<Value> {
     };
     let decoded = vc_schemas::proof::jwt::decode(token).ok()?;
     decoded.credential().ok().cloned()
-}
-
-/// Verification options at this moment over `lists`.
-fn options<'a>(
-    resolver: &'a OfflineResolver,
-    lists: &'a [(String, Value)],
-    challenge: Option<&'a str>,
-    domain: Option<&'a str>,
-) -> Options<'a, OfflineResolver> {
-    Options { now: chrono::Utc::now(), resolver, status_lists: lists, challenge, domain }
 }
 
 /// How long ago a list was signed (its `validFrom`).

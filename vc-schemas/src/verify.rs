@@ -166,53 +166,6 @@ pub async fn verify_presentation<R: ControllerResolver>(
     r
 }
 
-/// A presentation's own checks (its holder's proof, the holder, challenge and domain), without
-/// the credentials inside: a caller with several cores verifies those with
-/// [`verify_embedded`], in parallel, and adds each report with [`Report::add_credential`] in
-/// the order of [`embedded_credentials`]. `doc` is a JSON presentation, or a VP-JWT string.
-pub async fn verify_presentation_alone<R: ControllerResolver>(
-    doc: &Value,
-    opts: &Options<'_, R>,
-) -> Report {
-    match doc {
-        Value::String(token) => Box::pin(verify_presentation_jwt_with(token, opts, false)).await,
-        doc => match enveloped_presentation(doc) {
-            Some(token) => Box::pin(verify_presentation_jwt_with(token, opts, false)).await,
-            None => {
-                let mut r = Report::new(
-                    "presentation",
-                    doc.get("id").and_then(Value::as_str).map(str::to_owned),
-                );
-                if !structure(&mut r, doc, "VerifiablePresentation") {
-                    return r;
-                }
-                let valid = proof_check(&mut r, doc, Purpose::Authentication, opts.resolver).await;
-                holder_check(&mut r, doc, &valid);
-                binding_check(&mut r, doc, &valid, opts);
-                r
-            }
-        },
-    }
-}
-
-/// The credentials inside a presentation (JSON, or a VP-JWT's payload), in order.
-pub fn embedded_credentials(doc: &Value) -> Vec<Value> {
-    let Some(vp) = presentation_document(doc) else { return Vec::new() };
-    match vp.get("verifiableCredential") {
-        Some(Value::Array(items)) => items.clone(),
-        Some(one) => vec![one.clone()],
-        None => Vec::new(),
-    }
-}
-
-/// Verifies one credential as found inside a presentation: JSON, or an enveloped VC-JWT.
-pub async fn verify_embedded<R: ControllerResolver>(vc: &Value, opts: &Options<'_, R>) -> Report {
-    match enveloped_jwt(vc) {
-        Some(token) => Box::pin(verify_jwt(token, opts)).await,
-        None => Box::pin(verify_credential(vc, opts)).await,
-    }
-}
-
 /// Verifies every credential inside a presentation into its report.
 async fn verify_inner<R: ControllerResolver>(r: &mut Report, vp: &Value, opts: &Options<'_, R>) {
     let credentials = match vp.get("verifiableCredential") {
@@ -221,7 +174,11 @@ async fn verify_inner<R: ControllerResolver>(r: &mut Report, vp: &Value, opts: &
         None => Vec::new(),
     };
     for vc in &credentials {
-        r.add_credential(verify_embedded(vc, opts).await);
+        let inner = match enveloped_jwt(vc) {
+            Some(token) => Box::pin(verify_jwt(token, opts)).await,
+            None => Box::pin(verify_credential(vc, opts)).await,
+        };
+        r.add_credential(inner);
     }
 }
 
@@ -231,14 +188,6 @@ async fn verify_inner<R: ControllerResolver>(r: &mut Report, vp: &Value, opts: &
 pub async fn verify_presentation_jwt<R: ControllerResolver>(
     token: &str,
     opts: &Options<'_, R>,
-) -> Report {
-    verify_presentation_jwt_with(token, opts, true).await
-}
-
-async fn verify_presentation_jwt_with<R: ControllerResolver>(
-    token: &str,
-    opts: &Options<'_, R>,
-    with_credentials: bool,
 ) -> Report {
     let mut r = Report::new("presentation (VP-JWT)", None);
     let decoded = match jwt::decode(token) {
@@ -272,9 +221,7 @@ async fn verify_presentation_jwt_with<R: ControllerResolver>(
     };
     jwt_holder_check(&mut r, vp, payload, signer.as_ref());
     jwt_binding_check(&mut r, payload, signer.is_some(), opts);
-    if with_credentials {
-        verify_inner(&mut r, vp, opts).await;
-    }
+    verify_inner(&mut r, vp, opts).await;
     r
 }
 

@@ -105,9 +105,7 @@ impl Report {
         self.outcome = self.compute(&[]);
     }
 
-    /// Adds the report of a credential inside this presentation (for callers that verify the
-    /// credentials themselves, see [`super::verify_presentation_alone`]).
-    pub fn add_credential(&mut self, report: Report) {
+    pub(crate) fn add_credential(&mut self, report: Report) {
         self.credentials.push(report);
         self.outcome = self.compute(&[]);
     }
