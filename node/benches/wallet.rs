@@ -79,13 +79,19 @@ impl Bench {
         bench
     }
 
-    /// `n` credentials to this node's DID, 10 topics × `n / 10` numbered achievements' worth
-    /// of names, awarded 16 at a time.
+    /// `n` credentials to this node's DID, of 10 achievements (one per topic), awarded 16 at a
+    /// time.
     async fn credentials(&self, n: usize, tag: &str) -> Vec<Value> {
+        self.credentials_of(n, TOPICS.len(), tag).await
+    }
+
+    /// `n` credentials of `kinds` achievements (named after the topics, numbered).
+    async fn credentials_of(&self, n: usize, kinds: usize, tag: &str) -> Vec<Value> {
         let mut achievements = Vec::new();
-        for topic in TOPICS {
+        for k in 0..kinds {
+            let topic = TOPICS[k % TOPICS.len()];
             let input: AchievementInput = serde_json::from_value(json!({
-                "name": format!("{topic} {tag}"), "description": format!("Practical {topic}."),
+                "name": format!("{topic} {tag} {k}"), "description": format!("Practical {topic}, part {k}."),
                 "criteria": {"narrative": "Pass the practical test."},
             }))
             .unwrap();
@@ -96,7 +102,7 @@ impl Bench {
             let awards = chunk.iter().map(|i| {
                 let issuer = self.issuer.clone();
                 let request = AwardRequest {
-                    achievement: achievements[i % TOPICS.len()].clone(),
+                    achievement: achievements[i % kinds].clone(),
                     recipient: issuer.did().to_owned(),
                     evidence: Vec::new(),
                     narrative: None,
@@ -215,26 +221,34 @@ fn main() {
         row("inbox (empty), 10,000 held", percentiles(200, || large.page("/wallet/inbox")).await, base_p95);
 
         // Presentations: 20 badges signed by the holder, then verified with their challenge.
-        let twenty = large.credentials(20, "present").await;
+        // An earner's 20 badges are 20 achievements; 20 badges of only 10 achievements (two
+        // of each, alike but for their ids) tie blank nodes, which RDFC labels the slow way.
+        let twenty = large.credentials_of(20, 20, "present").await;
+        let paired = large.credentials_of(20, 10, "paired").await;
         large.hold(twenty.clone()).await;
-        let ids: Vec<Value> = twenty.iter().map(|c| c["id"].clone()).collect();
+        large.hold(paired.clone()).await;
         let one = twenty[0].clone();
         let (_, verify_p95) = percentiles(50, || async {
             large.post("/credentials/verify", &json!({"verifiableCredential": one})).await.0
         })
         .await;
         row("verify 1 credential (baseline)", (verify_p95, verify_p95), verify_p95);
-        for format in ["di", "jwt"] {
-            let body = json!({"ids": ids, "challenge": "c-1", "domain": "v.example", "format": format});
+        let ids = |set: &[Value]| set.iter().map(|c| c["id"].clone()).collect::<Vec<Value>>();
+        for (set, what, format) in [
+            (&twenty, "20 badges", "di"),
+            (&twenty, "20 badges", "jwt"),
+            (&paired, "20 badges of 10 achievements", "di"),
+        ] {
+            let body = json!({"ids": ids(set), "challenge": "c-1", "domain": "v.example", "format": format});
             let built =
                 percentiles(50, || async { large.post("/api/v1/wallet/present", &body).await.0 }).await;
             let vp = large.post("/api/v1/wallet/present", &body).await.1;
-            row(&format!("present 20 ({format}): build and sign"), built, verify_p95);
+            row(&format!("present {what} ({format}): build and sign"), built, verify_p95);
             let check = json!({"verifiablePresentation": vp, "options": {"challenge": "c-1", "domain": "v.example"}});
             let (_, answer) = large.post("/presentations/verify", &check).await;
             assert_eq!(answer["verified"], true, "{answer}");
             let verified = percentiles(50, || async { large.post("/presentations/verify", &check).await.0 }).await;
-            row(&format!("present 20 ({format}): verify"), verified, verify_p95);
+            row(&format!("present {what} ({format}): verify"), verified, verify_p95);
         }
 
         // One upload of 1,000 files, the import form's way.
