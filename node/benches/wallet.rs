@@ -66,6 +66,7 @@ impl Bench {
             metrics: Arc::default(),
             limits: Limits::from(&Http::default()),
             sessions: api::session::Sessions::new(false),
+            nonces: Default::default(),
         };
         let mut bench =
             Self { router: api::router(state), issuer, node, cookie: String::new(), _dir: dir };

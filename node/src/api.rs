@@ -16,6 +16,7 @@ pub mod error;
 pub mod extract;
 pub mod headers;
 pub mod metrics;
+pub mod oid4vci;
 pub mod public;
 pub mod session;
 pub mod vcapi;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub limits: Limits,
     /// Wallet sessions.
     pub sessions: session::Sessions,
+    /// Nonces given to wallets for their proofs of possession (OID4VCI).
+    pub nonces: Arc<crate::exchange::nonces::Nonces>,
 }
 
 /// Body size limits per kind of route.
@@ -82,6 +85,7 @@ pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30)
 pub fn router(state: AppState) -> Router {
     let guarded = admin::routes(&state.limits)
         .merge(vcapi::guarded_routes())
+        .merge(oid4vci::admin_routes())
         .route("/metrics", axum::routing::get(metrics::serve))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     let wallet = badgemesh_wallet::Wallet::new(crate::wallet::NodeWallet::new(state.node.clone()));
@@ -101,6 +105,7 @@ pub fn router(state: AppState) -> Router {
         .merge(session::routes())
         .merge(vcapi::open_routes())
         .merge(public::routes())
+        .merge(oid4vci::routes())
         .fallback(|| async { ApiError::no_route() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

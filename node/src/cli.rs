@@ -67,6 +67,14 @@ pub enum Command {
     Achievement(achievement::AchievementCommand),
     /// Award an achievement to a DID or an e-mail address, or every row of a CSV.
     Award(award::AwardArgs),
+    /// Offer an achievement to any OpenID4VCI wallet (pre-authorized code, 15 minutes):
+    /// prints the offer's openid-credential-offer:// URL (for a QR code) and the offer.
+    Offer {
+        /// The achievement (uuid or urn:uuid:…).
+        achievement: String,
+        /// A DID: only a wallet proving that DID's key can claim the offer.
+        recipient: Option<String>,
+    },
     /// List and search issued credentials.
     Credentials(credentials::ListArgs),
     /// Revoke a credential (final).
@@ -127,6 +135,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Profile(args) => profile::run(&dir()?, &args).await,
         Command::Achievement(cmd) => achievement::run(&dir()?, &cmd).await,
         Command::Award(args) => award::run(&dir()?, &args).await,
+        Command::Offer { achievement, recipient } => {
+            let client = crate::client::Client::for_node(&dir()?)?;
+            let body = serde_json::json!({"achievement": achievement, "recipient": recipient});
+            print_json(&client.post("/api/v1/offers", &body).await?).map(|()| ExitCode::SUCCESS)
+        }
         Command::Credentials(args) => credentials::list(&dir()?, &args).await,
         Command::Revoke(args) => credentials::change(&dir()?, "revoke", &args).await,
         Command::Suspend(args) => credentials::change(&dir()?, "suspend", &args).await,

@@ -101,6 +101,7 @@ pub async fn run(dir: &Path, overrides: &Overrides) -> Result<()> {
         metrics: Arc::default(),
         limits: Limits::from(&config.http),
         sessions: api::session::Sessions::new(config.tls.mode != crate::config::TlsMode::Off),
+        nonces: Default::default(),
     };
     let local = local_url(&config, bound);
     write_url_file(dir, &local)?;

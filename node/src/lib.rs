@@ -27,6 +27,7 @@ pub mod cpu;
 pub mod daemon;
 pub mod data_dir;
 pub mod error;
+pub mod exchange;
 pub mod issuer;
 pub mod keys;
 pub mod mail;

@@ -18,6 +18,7 @@ pub mod claims;
 pub mod credentials;
 pub mod held;
 pub mod inbox;
+pub mod offers;
 pub mod outbox;
 pub mod status;
 pub mod tables;

@@ -67,6 +67,10 @@ pub const WALLET_SHARES: TableDefinition<'_, &str, &str> = TableDefinition::new(
 /// The earner's portfolio pages: page id → JSON page (`badgemesh_wallet::share::Portfolio`).
 pub const WALLET_PAGES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("wallet-pages-1");
 
+/// OID4VCI offers: offer id → JSON offer (`exchange::oid4vci::Offer`): the award to make,
+/// the hashes of its code and token, where the flow is.
+pub const OFFERS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("offers-1");
+
 /// Idempotency keys: a bulk row's key or a VC-API request's digest → the credential uuid it
 /// produced, so that the same request again returns the same credential instead of a second.
 pub const REQUEST_KEYS: TableDefinition<'_, &str, &str> = TableDefinition::new("request-keys-1");
@@ -111,6 +115,7 @@ pub fn migrate(db: &Database) -> Result<()> {
     txn.open_table(WALLET_SHARES).map_err(Error::store)?;
     txn.open_table(WALLET_PAGES).map_err(Error::store)?;
     super::inbox::build_entries(&txn)?;
+    txn.open_table(OFFERS).map_err(Error::store)?;
     txn.open_table(REQUEST_KEYS).map_err(Error::store)?;
     txn.commit().map_err(Error::store)?;
     Ok(())

@@ -128,6 +128,7 @@ impl App {
             metrics: Arc::default(),
             limits,
             sessions: badgemesh_node::api::session::Sessions::new(false),
+            nonces: Default::default(),
         };
         Self { router: api::router(state), issuer, dir }
     }

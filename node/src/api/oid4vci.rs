@@ -1,0 +1,354 @@
+//! OpenID for Verifiable Credential Issuance 1.0 (pre-authorized code), on the public side:
+//! metadata, the offer behind a `credential_offer_uri`, token, nonce and credential. The
+//! protocol's judgment is `exchange::oid4vci`; each handler reads, asks it, writes and awards.
+//! Errors are OAuth's (`error`, `error_description`), with the node's `code` and `message`
+//! beside them.
+//!
+//! Work per anonymous request: the token and offer routes are one store read (and a write for
+//! a good code); the nonce route an in-memory insert into a bounded table; the credential route
+//! verifies one JWT signature on the CPU pool before anything else is read.
+
+use axum::{
+    Json, Router,
+    body::Bytes,
+    extract::{Path, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use chrono::Utc;
+use serde_json::{Value, json};
+use vc_schemas::{did::OfflineResolver, proof::jwt};
+
+use super::{AppState, error::ApiError};
+use crate::{
+    exchange::oid4vci::{self, CredentialRequest, OAuthError, Offer, OfferState},
+    issuer::award::AwardRequest,
+    store::offers,
+};
+
+/// Making offers (admin, token).
+pub fn admin_routes() -> Router<AppState> {
+    Router::new().route("/api/v1/offers", post(create_offer))
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OfferRequest {
+    achievement: String,
+    /// A DID: only a proof by its key claims the offer.
+    #[serde(default)]
+    recipient: Option<String>,
+}
+
+/// An offer of a badge any OID4VCI wallet can claim: its `openid-credential-offer://` URL
+/// (by reference, for QR codes), the offer itself and its address.
+async fn create_offer(
+    State(s): State<AppState>,
+    super::extract::JsonBody(r): super::extract::JsonBody<OfferRequest>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let issuer = s.node.issuer();
+    let achievement = issuer.achievement(&r.achievement)?;
+    if let Some(recipient) = &r.recipient
+        && !recipient.starts_with("did:")
+    {
+        return Err(crate::Error::Invalid("an offer's recipient is a DID (or none)".into()).into());
+    }
+    let mut id_bytes = [0u8; 12];
+    let mut secret = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut id_bytes);
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+    let id = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, id_bytes);
+    let (code, code_hash) = oid4vci::secret_for(&id, &secret);
+    let expires = Utc::now() + oid4vci::OFFER_LIFETIME;
+    let offer = Offer {
+        id: id.clone(),
+        code_hash,
+        achievement: achievement.uuid,
+        recipient: r.recipient,
+        expires,
+        state: OfferState::Offered,
+    };
+    issuer.store().write(move |b| offers::insert(b, &offer)).await?;
+    let uri = format!("{}/oid4vci/offers/{code}", issuer.base());
+    let by_reference: String = form_urlencoded::byte_serialize(uri.as_bytes()).collect();
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "id": id,
+            "offerUrl": format!("openid-credential-offer://?credential_offer_uri={by_reference}"),
+            "credentialOfferUri": uri,
+            "credentialOffer": Offer::credential_offer(issuer.base(), &code),
+            "expires": expires,
+        })),
+    ))
+}
+
+/// The open routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/.well-known/openid-credential-issuer", get(issuer_metadata))
+        .route("/.well-known/oauth-authorization-server", get(authorization_server))
+        .route("/oid4vci/offers/{code}", get(offer))
+        .route("/oid4vci/token", post(token))
+        .route("/oid4vci/nonce", post(nonce))
+        .route("/oid4vci/credential", post(credential))
+}
+
+/// An OAuth error response.
+fn oauth(status: StatusCode, e: &OAuthError) -> Response {
+    let mut body = e.body();
+    body["code"] = Value::from(e.error);
+    body["message"] = Value::from(e.description.clone());
+    let mut response = (status, Json(body)).into_response();
+    if e.error == "invalid_token" {
+        let challenge = format!(
+            "Bearer error=\"invalid_token\", error_description=\"{}\"",
+            e.description.replace('"', "'")
+        );
+        if let Ok(v) = HeaderValue::from_str(&challenge) {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        }
+    }
+    response
+}
+
+fn bad_request(e: &OAuthError) -> Response {
+    oauth(StatusCode::BAD_REQUEST, e)
+}
+
+fn no_store(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn issuer_metadata(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let issuer = s.node.issuer();
+    let name = issuer.profile().map(|p| p.name).unwrap_or_else(|_| "Badgemesh node".into());
+    Ok(Json(oid4vci::issuer_metadata(issuer.base(), &name)))
+}
+
+async fn authorization_server(State(s): State<AppState>) -> Json<Value> {
+    Json(oid4vci::authorization_server_metadata(s.node.issuer().base()))
+}
+
+/// The offer `code` is in: the code proves the caller was given the offer.
+fn offer_of(s: &AppState, code: &str) -> Result<Offer, OAuthError> {
+    let unknown =
+        || OAuthError { error: "invalid_grant", description: "unknown pre-authorized code".into() };
+    let id = oid4vci::id_of(code).ok_or_else(unknown)?;
+    let txn = s.node.issuer().store().read().map_err(|_| unknown())?;
+    offers::get(&txn, id).ok().flatten().ok_or_else(unknown)
+}
+
+/// The credential offer behind a `credential_offer_uri`: fetching it twice is fine (wallets do).
+async fn offer(State(s): State<AppState>, Path(code): Path<String>) -> Response {
+    match offer_of(&s, &code) {
+        Ok(o)
+            if o.state == OfferState::Offered
+                && o.exchange(&code, String::new(), Utc::now()).is_ok() =>
+        {
+            no_store(Json(Offer::credential_offer(s.node.issuer().base(), &code)).into_response())
+        }
+        _ => ApiError::new(StatusCode::NOT_FOUND, "not_found", "no open offer at this address")
+            .into_response(),
+    }
+}
+
+async fn token(State(s): State<AppState>, body: Bytes) -> Response {
+    let form: std::collections::HashMap<String, String> =
+        form_urlencoded::parse(&body).into_owned().collect();
+    if form.get("grant_type").map(String::as_str) != Some(oid4vci::PRE_AUTHORIZED_GRANT) {
+        return bad_request(&OAuthError {
+            error: "unsupported_grant_type",
+            description: format!("this server takes {}", oid4vci::PRE_AUTHORIZED_GRANT),
+        });
+    }
+    let Some(code) = form.get("pre-authorized_code").cloned() else {
+        return bad_request(&OAuthError {
+            error: "invalid_request",
+            description: "no pre-authorized_code".into(),
+        });
+    };
+    if form.contains_key("tx_code") {
+        return bad_request(&OAuthError {
+            error: "invalid_request",
+            description: "this offer takes no tx_code".into(),
+        });
+    }
+    let Some(id) = oid4vci::id_of(&code).map(str::to_owned) else {
+        return bad_request(&OAuthError {
+            error: "invalid_grant",
+            description: "unknown pre-authorized code".into(),
+        });
+    };
+    let mut random = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
+    let (access_token, token_hash) = oid4vci::secret_for(&id, &random);
+    let unknown =
+        OAuthError { error: "invalid_grant", description: "unknown pre-authorized code".into() };
+    let now = Utc::now();
+    let step = move |o: &Offer| o.exchange(&code, token_hash, now);
+    let written =
+        s.node.issuer().store().write(move |b| offers::update(b, &id, unknown, step)).await;
+    match written {
+        Ok(Ok(_)) => {
+            let c_nonce = s.nonces.issue(now).ok();
+            let mut body = json!({
+                "access_token": access_token,
+                "token_type": "Bearer",
+                "expires_in": oid4vci::TOKEN_LIFETIME.num_seconds(),
+            });
+            // Draft 13 wallets take their first nonce from here (1.0 ones call the nonce
+            // endpoint and ignore these members).
+            if let Some(n) = c_nonce {
+                body["c_nonce"] = Value::from(n);
+                body["c_nonce_expires_in"] =
+                    Value::from(crate::exchange::nonces::LIFETIME.num_seconds());
+            }
+            no_store(Json(body).into_response())
+        }
+        Ok(Err(e)) => bad_request(&e),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+async fn nonce(State(s): State<AppState>) -> Response {
+    match s.nonces.issue(Utc::now()) {
+        Ok(n) => no_store(Json(json!({"c_nonce": n})).into_response()),
+        Err(_) => ApiError::from(crate::Error::Busy).into_response(),
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+}
+
+async fn credential(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    match issue(&s, &headers, &body).await {
+        Ok(response) => no_store(response),
+        Err(Failure::OAuth(status, e)) => oauth(status, &e),
+        Err(Failure::Node(e)) => ApiError::from(e).into_response(),
+    }
+}
+
+enum Failure {
+    OAuth(StatusCode, OAuthError),
+    Node(crate::Error),
+}
+
+impl From<crate::Error> for Failure {
+    fn from(e: crate::Error) -> Self {
+        Self::Node(e)
+    }
+}
+
+fn refused(status: StatusCode, error: &'static str, description: impl Into<String>) -> Failure {
+    Failure::OAuth(status, OAuthError { error, description: description.into() })
+}
+
+async fn issue(s: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Response, Failure> {
+    let now = Utc::now();
+    let token = bearer(headers)
+        .ok_or_else(|| refused(StatusCode::UNAUTHORIZED, "invalid_token", "no access token"))?
+        .to_owned();
+    let id = oid4vci::id_of(&token)
+        .ok_or_else(|| refused(StatusCode::UNAUTHORIZED, "invalid_token", "unknown access token"))?
+        .to_owned();
+    let offer = offers::get(&s.node.issuer().store().read()?, &id)?.ok_or_else(|| {
+        refused(StatusCode::UNAUTHORIZED, "invalid_token", "unknown access token")
+    })?;
+    offer.authorize(&token, now).map_err(|e| Failure::OAuth(StatusCode::UNAUTHORIZED, e))?;
+    let request: CredentialRequest = serde_json::from_slice(body).map_err(|e| {
+        refused(
+            StatusCode::BAD_REQUEST,
+            "invalid_credential_request",
+            format!("not a credential request: {e}"),
+        )
+    })?;
+    let (proof, draft13) =
+        request.proof_jwt().map_err(|e| Failure::OAuth(StatusCode::BAD_REQUEST, e))?;
+
+    let holder = check_proof(s, proof, now).await?;
+    let holder =
+        offer.holder_for(&holder).map_err(|e| Failure::OAuth(StatusCode::BAD_REQUEST, e))?;
+    let awarded = s
+        .node
+        .issuer()
+        .award(AwardRequest {
+            achievement: offer.achievement.clone(),
+            recipient: holder.clone(),
+            evidence: Vec::new(),
+            narrative: None,
+            results: Vec::new(),
+            valid_until: None,
+            status_purpose: None,
+            notify: Some(false),
+            // One credential per offer, even when two requests race.
+            key: Some(format!("oid4vci:{id}")),
+        })
+        .await?;
+    let credential = awarded.record.credential;
+    let credential_id = credential["id"].as_str().unwrap_or_default().to_owned();
+    s.node.issuer().store().write(move |b| offers::issued(b, &id, holder, credential_id)).await?;
+    let body = if draft13 {
+        json!({"format": "ldp_vc", "credential": credential})
+    } else {
+        json!({"credentials": [{"credential": credential}]})
+    };
+    Ok(Json(body).into_response())
+}
+
+/// The proof of possession: claims, nonce (used once), then the signature on the CPU pool.
+/// Returns the DID it proves.
+async fn check_proof(
+    s: &AppState,
+    proof: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<String, Failure> {
+    let bad = |why: String| refused(StatusCode::BAD_REQUEST, "invalid_proof", why);
+    let decoded = jwt::decode(proof).map_err(|e| bad(format!("the proof is not a JWT: {e}")))?;
+    let payload = decoded.payload().map_err(|e| bad(e.to_string()))?.clone();
+    let header = decoded.header().clone();
+    let nonce = oid4vci::check_proof_claims(&header, &payload, s.node.issuer().base(), now)
+        .map_err(|e| Failure::OAuth(StatusCode::BAD_REQUEST, e))?;
+    let holder =
+        oid4vci::proof_holder(&header).map_err(|e| Failure::OAuth(StatusCode::BAD_REQUEST, e))?;
+    let verdict = s
+        .node
+        .issuer()
+        .cpu()
+        .try_compute(async move {
+            decoded
+                .verify_signature_for(
+                    &OfflineResolver::default(),
+                    vc_schemas::did::Purpose::Authentication,
+                )
+                .await
+        })
+        .await?;
+    // The key that checked the signature must be the one the holder is named by: the kid's
+    // method for a kid, the header's jwk only when there is no kid (never a jwk standing in
+    // for a kid whose controller could not be resolved).
+    match verdict {
+        Ok(Ok(v)) => match (&v.key, header.get("kid")) {
+            (jwt::KeySource::Method(_), Some(_)) | (jwt::KeySource::HeaderJwk, None) => {}
+            (key, _) => {
+                return Err(bad(format!("the proof was checked with {key}, not the key it names")));
+            }
+        },
+        Ok(Err(reason)) => return Err(bad(format!("the proof's signature: {reason}"))),
+        Err(e) => return Err(bad(format!("the proof's key: {e}"))),
+    }
+    // Taken only after the signature checked out, so a forged proof cannot burn a nonce.
+    if !s.nonces.take(&nonce, now) {
+        return Err(refused(
+            StatusCode::BAD_REQUEST,
+            "invalid_nonce",
+            "the nonce is unknown, used or expired: get a new one",
+        ));
+    }
+    Ok(holder)
+}

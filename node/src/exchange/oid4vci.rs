@@ -1,0 +1,436 @@
+//! OpenID for Verifiable Credential Issuance 1.0, pre-authorized code flow: the wire types,
+//! the issuer's metadata, an offer's life (offered, token given, credential issued) and the
+//! judgment of a wallet's proof of possession. No I/O: the routes (`api::oid4vci`) read and
+//! write the store and sign; this module decides.
+//!
+//! Secrets are `{offer id}.{random}`: the id finds the offer, and only the SHA-256 of the
+//! random part is stored, compared in constant time.
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+/// The grant type of the pre-authorized code flow.
+pub const PRE_AUTHORIZED_GRANT: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
+/// The only credential configuration: an Open Badge secured with Data Integrity.
+pub const LDP_VC: &str = "OpenBadgeCredential_ldp_vc";
+/// The `typ` of a proof-of-possession JWT.
+pub const PROOF_TYP: &str = "openid4vci-proof+jwt";
+/// How long an offer's code can be exchanged for a token.
+pub const OFFER_LIFETIME: Duration = Duration::minutes(15);
+/// How long an access token lasts.
+pub const TOKEN_LIFETIME: Duration = Duration::minutes(5);
+/// How far a proof's `iat` may be from now.
+pub const PROOF_SKEW: Duration = Duration::minutes(5);
+
+/// An offer and where it is in the flow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Offer {
+    /// Its id (public: in the offer's URL).
+    pub id: String,
+    /// SHA-256 (hex) of the pre-authorized code's secret part.
+    pub code_hash: String,
+    /// The achievement to award.
+    pub achievement: String,
+    /// The DID the award is for, when it was made to one: only a proof by that DID's key
+    /// claims it. `None`: whoever holds the code.
+    #[serde(default)]
+    pub recipient: Option<String>,
+    /// Until when the code can be exchanged.
+    pub expires: DateTime<Utc>,
+    /// Where it is.
+    pub state: OfferState,
+}
+
+/// An offer's state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "state")]
+pub enum OfferState {
+    /// Waiting for the wallet's token request.
+    Offered,
+    /// The code was exchanged (once) for an access token.
+    #[serde(rename_all = "camelCase")]
+    Tokened {
+        /// SHA-256 (hex) of the token's secret part.
+        token_hash: String,
+        /// Until when it is good.
+        token_expires: DateTime<Utc>,
+    },
+    /// The credential was issued (to `holder`).
+    #[serde(rename_all = "camelCase")]
+    Issued {
+        /// The DID it was issued to.
+        holder: String,
+        /// The credential's id.
+        credential: String,
+    },
+}
+
+/// An OAuth error (RFC 6749 §5.2, OID4VCI §8.3.1.2) as the wallet reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthError {
+    /// `invalid_grant`, `invalid_request`, `invalid_token`, `invalid_proof`, `invalid_nonce`…
+    pub error: &'static str,
+    /// What was wrong, for people.
+    pub description: String,
+}
+
+impl OAuthError {
+    fn new(error: &'static str, description: impl Into<String>) -> Self {
+        Self { error, description: description.into() }
+    }
+
+    /// The JSON body.
+    pub fn body(&self) -> Value {
+        json!({"error": self.error, "error_description": self.description})
+    }
+}
+
+/// `{id}.{secret}` and the secret's hash.
+pub fn secret_for(id: &str, random: &[u8; 32]) -> (String, String) {
+    let secret = URL_SAFE_NO_PAD.encode(random);
+    (format!("{id}.{secret}"), hash(&secret))
+}
+
+fn hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// The offer id of a `{id}.{secret}` value.
+pub fn id_of(value: &str) -> Option<&str> {
+    value.split_once('.').map(|(id, _)| id).filter(|id| !id.is_empty() && id.len() <= 64)
+}
+
+fn matches(value: &str, expected_hash: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    let Some((_, secret)) = value.split_once('.') else { return false };
+    bool::from(hash(secret).as_bytes().ct_eq(expected_hash.as_bytes()))
+}
+
+impl Offer {
+    /// The credential offer (§4.1.1) for `issuer`, carrying the code.
+    pub fn credential_offer(issuer: &str, code: &str) -> Value {
+        json!({
+            "credential_issuer": issuer,
+            "credential_configuration_ids": [LDP_VC],
+            "grants": {PRE_AUTHORIZED_GRANT: {"pre-authorized_code": code}},
+        })
+    }
+
+    /// The token request: the code must be this offer's, unexpired and unused. Returns the
+    /// offer as it becomes with the token whose hash is `token_hash`.
+    pub fn exchange(
+        &self,
+        code: &str,
+        token_hash: String,
+        now: DateTime<Utc>,
+    ) -> Result<Self, OAuthError> {
+        if !matches(code, &self.code_hash) {
+            return Err(OAuthError::new("invalid_grant", "unknown pre-authorized code"));
+        }
+        if self.state != OfferState::Offered {
+            return Err(OAuthError::new("invalid_grant", "the pre-authorized code was used"));
+        }
+        if now > self.expires {
+            return Err(OAuthError::new("invalid_grant", "the pre-authorized code has expired"));
+        }
+        let state = OfferState::Tokened { token_hash, token_expires: now + TOKEN_LIFETIME };
+        Ok(Self { state, ..self.clone() })
+    }
+
+    /// The credential request's access token: this offer's, unexpired, not spent.
+    pub fn authorize(&self, token: &str, now: DateTime<Utc>) -> Result<(), OAuthError> {
+        match &self.state {
+            OfferState::Tokened { token_hash, token_expires } if matches(token, token_hash) => {
+                if now > *token_expires {
+                    Err(OAuthError::new("invalid_token", "the access token has expired"))
+                } else {
+                    Ok(())
+                }
+            }
+            OfferState::Issued { .. } => {
+                Err(OAuthError::new("invalid_token", "the credential was issued already"))
+            }
+            _ => Err(OAuthError::new("invalid_token", "unknown access token")),
+        }
+    }
+
+    /// The holder this offer may be issued to, given the proof's key: the recipient when the
+    /// award named one (and the proof is theirs), else whoever proved.
+    pub fn holder_for(&self, proved: &str) -> Result<String, OAuthError> {
+        match &self.recipient {
+            Some(recipient) if recipient != proved => Err(OAuthError::new(
+                "invalid_proof",
+                format!("this offer is for {recipient}; the proof is by {proved}"),
+            )),
+            _ => Ok(proved.to_owned()),
+        }
+    }
+}
+
+/// The issuer's metadata (§12.2) for the node at `base`.
+pub fn issuer_metadata(base: &str, issuer_name: &str) -> Value {
+    json!({
+        "credential_issuer": base,
+        "authorization_servers": [base],
+        "credential_endpoint": format!("{base}/oid4vci/credential"),
+        "nonce_endpoint": format!("{base}/oid4vci/nonce"),
+        "display": [{"name": issuer_name, "locale": "en"}],
+        "credential_configurations_supported": {
+            LDP_VC: {
+                "format": "ldp_vc",
+                "credential_definition": {
+                    "@context": [vc_schemas::context::CREDENTIALS_V2, vc_schemas::context::OB_V3P0],
+                    "type": ["VerifiableCredential", "OpenBadgeCredential"],
+                },
+                "cryptographic_binding_methods_supported": ["did:key", "did:jwk"],
+                "credential_signing_alg_values_supported": ["eddsa-rdfc-2022"],
+                "proof_types_supported": {
+                    "jwt": {"proof_signing_alg_values_supported": ["EdDSA", "ES256"]},
+                },
+                "credential_metadata": {"display": [{"name": "Open Badge", "locale": "en"}]},
+            },
+        },
+    })
+}
+
+/// The authorization server's metadata (RFC 8414) for the pre-authorized code flow.
+pub fn authorization_server_metadata(base: &str) -> Value {
+    json!({
+        "issuer": base,
+        "token_endpoint": format!("{base}/oid4vci/token"),
+        "grant_types_supported": [PRE_AUTHORIZED_GRANT],
+        "pre-authorized_grant_anonymous_access_supported": true,
+        "response_types_supported": [],
+    })
+}
+
+/// What the credential request asks for, in 1.0's shape (`credential_configuration_id`,
+/// `proofs.jwt`) or draft 13's (`format`, singular `proof`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct CredentialRequest {
+    #[serde(default)]
+    credential_configuration_id: Option<String>,
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(default)]
+    proofs: Option<Proofs>,
+    #[serde(default)]
+    proof: Option<SingleProof>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Proofs {
+    #[serde(default)]
+    jwt: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct SingleProof {
+    proof_type: String,
+    #[serde(default)]
+    jwt: Option<String>,
+}
+
+impl CredentialRequest {
+    /// The one proof JWT; whether the request was in draft 13's shape.
+    pub fn proof_jwt(&self) -> Result<(&str, bool), OAuthError> {
+        match (&self.credential_configuration_id, &self.format) {
+            (Some(id), _) if id != LDP_VC => {
+                return Err(OAuthError::new(
+                    "unknown_credential_configuration",
+                    format!("this issuer offers {LDP_VC}, not {id}"),
+                ));
+            }
+            (None, Some(f)) if f != "ldp_vc" => {
+                return Err(OAuthError::new(
+                    "unsupported_credential_format",
+                    format!("this issuer offers ldp_vc, not {f}"),
+                ));
+            }
+            (None, None) => {
+                return Err(OAuthError::new(
+                    "invalid_credential_request",
+                    "name the credential_configuration_id",
+                ));
+            }
+            _ => {}
+        }
+        match (&self.proofs, &self.proof) {
+            (Some(p), None) if p.jwt.len() == 1 => Ok((p.jwt[0].as_str(), false)),
+            (Some(_), None) => {
+                Err(OAuthError::new("invalid_proof", "send exactly one jwt proof (no batches)"))
+            }
+            (None, Some(SingleProof { proof_type, jwt: Some(jwt) })) if proof_type == "jwt" => {
+                Ok((jwt.as_str(), true))
+            }
+            (None, Some(_)) => Err(OAuthError::new("invalid_proof", "the proof_type must be jwt")),
+            _ => Err(OAuthError::new("invalid_proof", "the request carries no proof")),
+        }
+    }
+}
+
+/// The claims of a proof JWT checked against this issuer: `typ`, `aud`, `iat` and that a
+/// `nonce` is there (whether it is one this issuer gave, and unused, the caller checks). The
+/// signature is checked by the caller too; this judges only what the token says.
+pub fn check_proof_claims(
+    header: &Value,
+    payload: &Value,
+    issuer: &str,
+    now: DateTime<Utc>,
+) -> Result<String, OAuthError> {
+    let bad = |why: String| OAuthError::new("invalid_proof", why);
+    if header["typ"].as_str() != Some(PROOF_TYP) {
+        return Err(bad(format!("the proof's typ must be {PROOF_TYP}")));
+    }
+    let audience_ok = match &payload["aud"] {
+        Value::String(a) => a == issuer,
+        Value::Array(items) => items.iter().any(|a| a.as_str() == Some(issuer)),
+        _ => false,
+    };
+    if !audience_ok {
+        return Err(bad(format!("the proof's aud must be {issuer}")));
+    }
+    let iat = payload["iat"].as_i64().ok_or_else(|| bad("the proof has no iat".into()))?;
+    let issued =
+        DateTime::from_timestamp(iat, 0).ok_or_else(|| bad("iat is out of range".into()))?;
+    if (issued - now).abs() > PROOF_SKEW {
+        return Err(bad(format!(
+            "the proof's iat is more than {} minutes from now",
+            PROOF_SKEW.num_minutes()
+        )));
+    }
+    payload["nonce"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| OAuthError::new("invalid_nonce", "the proof has no nonce"))
+}
+
+/// The DID a proof's key stands for: the `kid`'s controller, or a `did:jwk` of the header's
+/// `jwk`.
+pub fn proof_holder(header: &Value) -> Result<String, OAuthError> {
+    if let Some(kid) = header["kid"].as_str() {
+        if !kid.starts_with("did:") {
+            return Err(OAuthError::new("invalid_proof", "the proof's kid must be a DID URL"));
+        }
+        return Ok(kid.split('#').next().unwrap_or(kid).to_owned());
+    }
+    match &header["jwk"] {
+        Value::Object(jwk) => {
+            if jwk.contains_key("d") {
+                return Err(OAuthError::new(
+                    "invalid_proof",
+                    "the proof's jwk holds a private key",
+                ));
+            }
+            Ok(format!(
+                "did:jwk:{}",
+                URL_SAFE_NO_PAD.encode(Value::Object(jwk.clone()).to_string())
+            ))
+        }
+        _ => Err(OAuthError::new("invalid_proof", "the proof names no key (kid or jwk)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn offer(now: DateTime<Utc>, recipient: Option<&str>) -> (Offer, String) {
+        let (code, code_hash) = secret_for("o1", &[7; 32]);
+        let offer = Offer {
+            id: "o1".into(),
+            code_hash,
+            achievement: "a1".into(),
+            recipient: recipient.map(str::to_owned),
+            expires: now + OFFER_LIFETIME,
+            state: OfferState::Offered,
+        };
+        (offer, code)
+    }
+
+    #[test]
+    fn a_code_is_exchanged_once_before_it_expires_and_its_token_authorizes_once() {
+        let now = Utc::now();
+        let (o, code) = offer(now, None);
+        assert_eq!(id_of(&code), Some("o1"));
+        assert_eq!(o.exchange("o1.wrong", String::new(), now).unwrap_err().error, "invalid_grant");
+        assert_eq!(
+            o.exchange(&code, String::new(), now + OFFER_LIFETIME + Duration::seconds(1))
+                .unwrap_err()
+                .description,
+            "the pre-authorized code has expired"
+        );
+        let (token, token_hash) = secret_for("o1", &[9; 32]);
+        let tokened = o.exchange(&code, token_hash, now).unwrap();
+        assert_eq!(tokened.exchange(&code, String::new(), now).unwrap_err().error, "invalid_grant");
+        assert!(tokened.authorize(&token, now).is_ok());
+        assert_eq!(tokened.authorize("o1.other", now).unwrap_err().error, "invalid_token");
+        let late = now + TOKEN_LIFETIME + Duration::seconds(1);
+        assert_eq!(tokened.authorize(&token, late).unwrap_err().error, "invalid_token");
+        let issued = Offer {
+            state: OfferState::Issued { holder: "did:key:z".into(), credential: "urn:x".into() },
+            ..tokened
+        };
+        assert!(issued.authorize(&token, now).is_err(), "one credential per offer");
+    }
+
+    #[test]
+    fn an_offer_to_a_did_is_claimed_only_by_that_did() {
+        let (o, _) = offer(Utc::now(), Some("did:key:zA"));
+        assert_eq!(o.holder_for("did:key:zA").unwrap(), "did:key:zA");
+        assert_eq!(o.holder_for("did:key:zB").unwrap_err().error, "invalid_proof");
+        let (open, _) = offer(Utc::now(), None);
+        assert_eq!(open.holder_for("did:key:zB").unwrap(), "did:key:zB");
+    }
+
+    #[test]
+    fn proof_claims_are_checked_for_typ_audience_time_and_nonce() {
+        let now = Utc::now();
+        let header = json!({"typ": PROOF_TYP, "alg": "EdDSA", "kid": "did:key:zA#zA"});
+        let good = json!({"aud": "https://i", "iat": now.timestamp(), "nonce": "n"});
+        assert_eq!(check_proof_claims(&header, &good, "https://i", now).unwrap(), "n");
+        for (payload, why) in [
+            (json!({"aud": "https://other", "iat": now.timestamp(), "nonce": "n"}), "aud"),
+            (json!({"aud": "https://i", "iat": now.timestamp() - 3600, "nonce": "n"}), "iat"),
+            (json!({"aud": "https://i", "iat": now.timestamp()}), "nonce"),
+        ] {
+            let err = check_proof_claims(&header, &payload, "https://i", now).unwrap_err();
+            assert!(err.description.contains(why), "{err:?}");
+        }
+        let wrong_typ = json!({"typ": "JWT", "alg": "EdDSA"});
+        assert!(check_proof_claims(&wrong_typ, &good, "https://i", now).is_err());
+        assert_eq!(proof_holder(&header).unwrap(), "did:key:zA");
+        let jwk = json!({"jwk": {"kty": "OKP", "crv": "Ed25519", "x": "abc"}});
+        assert!(proof_holder(&jwk).unwrap().starts_with("did:jwk:"));
+        let private = json!({"jwk": {"kty": "OKP", "crv": "Ed25519", "x": "abc", "d": "s"}});
+        assert!(proof_holder(&private).is_err());
+    }
+
+    #[test]
+    fn requests_in_both_shapes_name_their_one_proof() {
+        let v1: CredentialRequest = serde_json::from_value(
+            json!({"credential_configuration_id": LDP_VC, "proofs": {"jwt": ["a.b.c"]}}),
+        )
+        .unwrap();
+        assert_eq!(v1.proof_jwt().unwrap(), ("a.b.c", false));
+        let d13: CredentialRequest = serde_json::from_value(
+            json!({"format": "ldp_vc", "proof": {"proof_type": "jwt", "jwt": "a.b.c"}}),
+        )
+        .unwrap();
+        assert_eq!(d13.proof_jwt().unwrap(), ("a.b.c", true));
+        let other: CredentialRequest = serde_json::from_value(
+            json!({"credential_configuration_id": "Other", "proofs": {"jwt": ["a.b.c"]}}),
+        )
+        .unwrap();
+        assert_eq!(other.proof_jwt().unwrap_err().error, "unknown_credential_configuration");
+        let batch: CredentialRequest = serde_json::from_value(
+            json!({"credential_configuration_id": LDP_VC, "proofs": {"jwt": ["a", "b"]}}),
+        )
+        .unwrap();
+        assert_eq!(batch.proof_jwt().unwrap_err().error, "invalid_proof");
+    }
+}

@@ -1,0 +1,145 @@
+//! OpenID4VCI 1.0 against a wallet nobody on this team wrote: the OpenWallet Foundation's
+//! `@openid4vc/openid4vci` client (`scripts/interop/oid4vci-wallet.mjs`, installed by
+//! `npm ci --prefix scripts/interop`, which `scripts/test.sh` runs) claims offers from a real
+//! node over loopback; the credential it gets verifies at the node and in the JavaScript Data
+//! Integrity stack. Each failure the wallet can cause is refused with the OAuth error the
+//! spec names, and nothing is issued.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::{path::PathBuf, process::Command};
+
+use common::Node;
+use serde_json::{Value, json};
+
+fn interop() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/interop");
+    assert!(
+        dir.join("node_modules/@openid4vc/openid4vci").exists(),
+        "run `npm ci --prefix scripts/interop` (scripts/test.sh does)"
+    );
+    dir
+}
+
+/// Runs the independent wallet on `offer_url`; its one JSON line.
+fn wallet(offer_url: &str, mode: &str) -> Value {
+    let out = Command::new("node")
+        .arg(interop().join("oid4vci-wallet.mjs"))
+        .args([offer_url, mode])
+        .output()
+        .expect("node is installed");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(stdout.lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}: {stdout} {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+fn offer(node: &Node, achievement: &str, recipient: Option<&str>) -> Value {
+    let mut body = json!({"achievement": achievement});
+    if let Some(r) = recipient {
+        body["recipient"] = json!(r);
+    }
+    let answer = node.post("/api/v1/offers", &body);
+    assert_eq!(answer.status(), 201);
+    answer.json().unwrap()
+}
+
+fn achievement(node: &Node) -> String {
+    let body = json!({"name": "Rigging", "description": "Rigs loads safely.",
+        "criteria": {"narrative": "Passed the rigging course."}});
+    let a: Value = node.post("/api/v1/achievements", &body).json().unwrap();
+    a["uuid"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn an_independent_wallet_claims_an_offer_and_what_it_gets_verifies() {
+    let node = Node::start(&[]);
+    let a = achievement(&node);
+    // Made from the command line, as an issuer would.
+    let out = node.cli(&["offer", &a]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let made: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        made["offerUrl"]
+            .as_str()
+            .unwrap()
+            .starts_with("openid-credential-offer://?credential_offer_uri=")
+    );
+    let got = wallet(made["offerUrl"].as_str().unwrap(), "ok");
+    assert_eq!(got["ok"], true, "{got}");
+    let credential = &got["credential"];
+    assert_eq!(credential["credentialSubject"]["id"], got["holder"], "bound to the proof's key");
+    assert_eq!(credential["issuer"]["id"], node.did.as_str());
+    let verdict = Node::client()
+        .post(format!("{}/credentials/verify", node.url))
+        .json(&json!({"verifiableCredential": credential}))
+        .send()
+        .unwrap();
+    assert_eq!(verdict.status(), 200, "{}", verdict.text().unwrap());
+    // The JavaScript Data Integrity stack verifies it too.
+    let file = node.dir.join("claimed.json");
+    std::fs::write(&file, credential.to_string()).unwrap();
+    let js = Command::new("node").arg(interop().join("verify.mjs")).arg(&file).output().unwrap();
+    assert!(js.status.success(), "{}", String::from_utf8_lossy(&js.stdout));
+
+    // The offer is spent: claiming it again fails, and no second credential is made.
+    let again = wallet(made["offerUrl"].as_str().unwrap(), "ok");
+    assert_eq!(again["ok"], false, "{again}");
+    let listed: Value = node.get("/api/v1/credentials").json().unwrap();
+    let count =
+        |v: &Value| v["items"].as_array().or(v["credentials"].as_array()).map_or(0, Vec::len);
+    assert_eq!(count(&listed), 1, "{listed}");
+}
+
+#[test]
+fn bad_proofs_and_codes_get_the_oauth_error_and_nothing_is_issued() {
+    let node = Node::start(&[]);
+    let a = achievement(&node);
+    for (mode, error) in [("wrong-aud", "invalid_proof"), ("bad-nonce", "invalid_nonce")] {
+        let got = wallet(offer(&node, &a, None)["offerUrl"].as_str().unwrap(), mode);
+        assert_eq!(got["ok"], false, "{mode}: {got}");
+        assert!(got["error"].as_str().unwrap().contains(error), "{mode}: {got}");
+    }
+    // An offer to a DID: a wallet with another key is refused.
+    let theirs = offer(&node, &a, Some("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"));
+    let got = wallet(theirs["offerUrl"].as_str().unwrap(), "ok");
+    assert!(got["error"].as_str().unwrap().contains("invalid_proof"), "{got}");
+    assert!(got["error"].as_str().unwrap().contains("this offer is for"), "{got}");
+
+    // Codes: a wrong one, a used one, a missing grant.
+    let client = Node::client();
+    let token = |form: &[(&str, &str)]| {
+        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        let r = client
+            .post(format!("{}/oid4vci/token", node.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .unwrap();
+        (r.status().as_u16(), r.json::<Value>().unwrap())
+    };
+    let grant = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
+    let made = offer(&node, &a, None);
+    let code = made["credentialOffer"]["grants"][grant]["pre-authorized_code"].as_str().unwrap();
+    let (status, body) =
+        token(&[("grant_type", grant), ("pre-authorized_code", &format!("{code}x"))]);
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "{body}");
+    let (status, body) = token(&[("grant_type", grant), ("pre-authorized_code", code)]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["token_type"], "Bearer");
+    let (_, body) = token(&[("grant_type", grant), ("pre-authorized_code", code)]);
+    assert_eq!(body["error"], "invalid_grant", "a code is used once");
+    let (_, body) = token(&[("grant_type", "authorization_code"), ("code", "x")]);
+    assert_eq!(body["error"], "unsupported_grant_type");
+    let r = client
+        .post(format!("{}/oid4vci/credential", node.url))
+        .json(&json!({"credential_configuration_id": "OpenBadgeCredential_ldp_vc"}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.headers()["www-authenticate"].to_str().unwrap().contains("invalid_token"));
+    let listed: Value = node.get("/api/v1/credentials").json().unwrap();
+    let count =
+        |v: &Value| v["items"].as_array().or(v["credentials"].as_array()).map_or(0, Vec::len);
+    assert_eq!(count(&listed), 0, "nothing was issued: {listed}");
+}
