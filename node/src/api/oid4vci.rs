@@ -188,6 +188,12 @@ async fn token(State(s): State<AppState>, body: Bytes) -> Response {
     let unknown =
         OAuthError { error: "invalid_grant", description: "unknown pre-authorized code".into() };
     let now = Utc::now();
+    // Judged first on a read: a wrong code costs a read, never a write; the write judges again
+    // (two requests may race for one code, and only one wins).
+    match offer_of(&s, &code).map(|o| o.exchange(&code, String::new(), now)) {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) | Err(e) => return bad_request(&e),
+    }
     let step = move |o: &Offer| o.exchange(&code, token_hash, now);
     let written =
         s.node.issuer().store().write(move |b| offers::update(b, &id, unknown, step)).await;
