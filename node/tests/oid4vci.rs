@@ -143,3 +143,66 @@ fn bad_proofs_and_codes_get_the_oauth_error_and_nothing_is_issued() {
         |v: &Value| v["items"].as_array().or(v["credentials"].as_array()).map_or(0, Vec::len);
     assert_eq!(count(&listed), 0, "nothing was issued: {listed}");
 }
+
+/// A compact proof JWT signed with `key`, as a wallet makes it.
+fn proof_jwt(key: &vc_schemas::key::Ed25519Key, aud: &str, nonce: &str) -> String {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let header =
+        json!({"typ": "openid4vci-proof+jwt", "alg": "EdDSA", "kid": key.verification_method()});
+    let payload = json!({"aud": aud, "iat": chrono::Utc::now().timestamp(), "nonce": nonce});
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(payload.to_string())
+    );
+    let signature = key.sign(input.as_bytes());
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
+}
+
+/// Draft 13's shapes, as walt.id and other deployed wallets send them: the nonce from the
+/// token response, a singular `proof`, and a singular `credential` back.
+#[test]
+fn a_draft_13_wallet_gets_its_credential_in_its_own_shape() {
+    let node = Node::start(&[]);
+    let a = achievement(&node);
+    let holder = vc_schemas::key::Ed25519Key::did_key_from_seed(&[77; 32]);
+    let made = offer(&node, &a, Some(holder.controller()));
+    let grant = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
+    let code = made["credentialOffer"]["grants"][grant]["pre-authorized_code"].as_str().unwrap();
+    let client = Node::client();
+    let form = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([("grant_type", grant), ("pre-authorized_code", code)])
+        .finish();
+    let token: Value = client
+        .post(format!("{}/oid4vci/token", node.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let nonce = token["c_nonce"].as_str().expect("draft 13's c_nonce in the token response");
+    let issuer = made["credentialOffer"]["credential_issuer"].as_str().unwrap();
+    let request = |jwt: String| {
+        client
+            .post(format!("{}/oid4vci/credential", node.url))
+            .bearer_auth(token["access_token"].as_str().unwrap())
+            .json(&json!({"format": "ldp_vc", "proof": {"proof_type": "jwt", "jwt": jwt}}))
+            .send()
+            .unwrap()
+    };
+    // Another key's proof first: refused. Its signature checked out, so its nonce was used;
+    // the next attempt takes a fresh one from the nonce endpoint.
+    let stranger = vc_schemas::key::Ed25519Key::did_key_from_seed(&[78; 32]);
+    let refused = request(proof_jwt(&stranger, issuer, nonce));
+    assert_eq!(refused.status(), 400);
+    let body: Value = refused.json().unwrap();
+    assert_eq!(body["error"], "invalid_proof", "{body}");
+    let fresh: Value =
+        client.post(format!("{}/oid4vci/nonce", node.url)).send().unwrap().json().unwrap();
+    let answer = request(proof_jwt(&holder, issuer, fresh["c_nonce"].as_str().unwrap()));
+    assert_eq!(answer.status(), 200);
+    let body: Value = answer.json().unwrap();
+    assert_eq!(body["format"], "ldp_vc");
+    assert_eq!(body["credential"]["credentialSubject"]["id"], holder.controller());
+}
