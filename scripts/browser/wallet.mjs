@@ -477,6 +477,8 @@ async function main() {
     await page.goto(`${wallet}/badge?id=${encodeURIComponent(welding.id)}`);
     await Promise.all([page.waitForNavigation(), page.locator('#make-public').click()]);
     publicUrl = (await page.locator('#public-url').innerText()).trim();
+    const title = await page.title();
+    check(title === 'Welding · Badgemesh wallet', `the badge page's title is ${JSON.stringify(title)}`);
     check(publicUrl.startsWith(`${b.url}/b/`), `the public address is ${publicUrl}`);
     const linkedin = new URL(await page.locator('#linkedin').getAttribute('href'));
     check(linkedin.searchParams.get('certUrl') === publicUrl, `LinkedIn's certUrl is ${linkedin.searchParams.get('certUrl')}`);
@@ -521,6 +523,7 @@ async function main() {
     const seen = await visitor.goto(publicUrl);
     check(seen.status() === 200, `the public badge answered ${seen.status()}`);
     await visitor.getByRole('heading', { name: 'Welding', level: 1 }).waitFor();
+    check((await visitor.title()) === 'Welding · Badgemesh', `the public page's title is ${await visitor.title()}`);
     const ogTitle = await visitor.locator('meta[property="og:title"]').getAttribute('content');
     check(ogTitle === 'Welding', `og:title is ${ogTitle}`);
     const ogImage = await visitor.locator('meta[property="og:image"]').getAttribute('content');
