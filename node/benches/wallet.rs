@@ -102,17 +102,8 @@ impl Bench {
         for chunk in (0..n).collect::<Vec<_>>().chunks(16) {
             let awards = chunk.iter().map(|i| {
                 let issuer = self.issuer.clone();
-                let request = AwardRequest {
-                    achievement: achievements[i % kinds].clone(),
-                    recipient: issuer.did().to_owned(),
-                    evidence: Vec::new(),
-                    narrative: None,
-                    results: Vec::new(),
-                    valid_until: None,
-                    status_purpose: None,
-                    notify: Some(false),
-                    key: None,
-                };
+                let request =
+                    AwardRequest::plain(achievements[i % kinds].clone(), issuer.did().to_owned());
                 async move { issuer.award(request).await.unwrap().record.credential }
             });
             out.extend(futures::future::join_all(awards).await);

@@ -263,15 +263,8 @@ impl NodeHandle {
         let awarded = self
             .issuer()
             .award(AwardRequest {
-                achievement: achievement.uuid,
-                recipient: self.issuer().did().to_owned(),
                 evidence,
-                narrative: None,
-                results: Vec::new(),
-                valid_until: None,
-                status_purpose: None,
-                notify: Some(false),
-                key: None,
+                ..AwardRequest::plain(achievement.uuid, self.issuer().did().to_owned())
             })
             .await?;
         let item = badgemesh_wallet::import::item(

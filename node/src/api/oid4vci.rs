@@ -284,16 +284,9 @@ async fn issue(s: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Respons
         .node
         .issuer()
         .award(AwardRequest {
-            achievement: offer.achievement.clone(),
-            recipient: holder.clone(),
-            evidence: Vec::new(),
-            narrative: None,
-            results: Vec::new(),
-            valid_until: None,
-            status_purpose: None,
-            notify: Some(false),
             // One credential per offer, even when two requests race.
             key: Some(format!("oid4vci:{id}")),
+            ..AwardRequest::plain(offer.achievement.clone(), holder.clone())
         })
         .await?;
     let credential = awarded.record.credential;

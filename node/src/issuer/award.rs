@@ -60,6 +60,23 @@ pub struct AwardRequest {
 }
 
 impl AwardRequest {
+    /// An award of `achievement` to `recipient` with nothing else (no evidence, results or
+    /// expiry of its own) and no e-mail notice: the node's own awards (self-issued badges,
+    /// wallet offers) whose recipient is already there.
+    pub fn plain(achievement: String, recipient: String) -> Self {
+        Self {
+            achievement,
+            recipient,
+            evidence: Vec::new(),
+            narrative: None,
+            results: Vec::new(),
+            valid_until: None,
+            status_purpose: None,
+            notify: Some(false),
+            key: None,
+        }
+    }
+
     /// The recipient, checked.
     pub fn recipient(&self) -> Result<Recipient> {
         let r = self.recipient.trim();
