@@ -32,6 +32,8 @@ fn templates() -> &'static Environment<'static> {
             ("pages.html", include_str!("../../templates/pages.html")),
             ("public_badge.html", include_str!("../../templates/public_badge.html")),
             ("portfolio.html", include_str!("../../templates/portfolio.html")),
+            ("_checks.html", include_str!("../../templates/_checks.html")),
+            ("_og.html", include_str!("../../templates/_og.html")),
         ] {
             // The templates are part of the binary; one that does not parse fails every test.
             if let Err(e) = env.add_template(name, source) {
