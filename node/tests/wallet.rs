@@ -511,6 +511,7 @@ async fn a_public_badge_and_page_are_shown_to_anyone_until_made_private() {
     assert!(html.contains("<meta property=\"og:title\" content=\"Arc & Gas Welding\">"), "{html}");
     assert!(html.contains(&format!("<meta property=\"og:image\" content=\"{url}/badge.png\">")));
     assert!(html.contains("<td>proof</td><td class=\"check-ok\">"), "verified on view: {html}");
+    assert!(html.contains("Verified on this page's node just now"), "{html}");
     assert!(!html.contains("csrf"), "a public page has no wallet forms");
     assert!(mine.contains(
         "linkedin.com/profile/add?startTask=CERTIFICATION_NAME&name=Arc+%26+Gas+Welding"
