@@ -98,6 +98,16 @@ impl Issuer {
         Ok(self.inner.cpu.compute(job).await??)
     }
 
+    /// The same credential secured as a VC-JWT instead of its Data Integrity proof (for a
+    /// wallet that asks for `jwt_vc_json`), signed on the CPU pool.
+    pub async fn as_jwt(&self, mut credential: Value) -> Result<String> {
+        if let Some(obj) = credential.as_object_mut() {
+            obj.remove("proof");
+        }
+        let key = self.inner.key.clone();
+        Ok(self.inner.cpu.run(move || vc_schemas::proof::jwt::sign(&credential, &*key)).await??)
+    }
+
     /// Signs a presentation as a compact VP-JWT (its `nonce` the challenge, its `aud` the
     /// domains) on the CPU pool.
     pub async fn sign_presentation_jwt(

@@ -82,13 +82,27 @@ fn an_independent_wallet_claims_an_offer_and_what_it_gets_verifies() {
     let js = Command::new("node").arg(interop().join("verify.mjs")).arg(&file).output().unwrap();
     assert!(js.status.success(), "{}", String::from_utf8_lossy(&js.stdout));
 
-    // The offer is spent: claiming it again fails, and no second credential is made.
+    // The same offer flow for jwt_vc_json: a VC-JWT bound to the wallet's DID.
+    let jwt_offer = offer(&node, &a, None);
+    let got = wallet(jwt_offer["offerUrl"].as_str().unwrap(), "jwt");
+    assert_eq!(got["ok"], true, "{got}");
+    let token = got["credential"].as_str().expect("a compact VC-JWT");
+    let decoded = vc_schemas::proof::jwt::decode(token).unwrap();
+    assert_eq!(decoded.payload().unwrap()["credentialSubject"]["id"], got["holder"]);
+    let verdict = Node::client()
+        .post(format!("{}/credentials/verify", node.url))
+        .json(&json!({"verifiableCredential": token}))
+        .send()
+        .unwrap();
+    assert_eq!(verdict.status(), 200, "{}", verdict.text().unwrap());
+
+    // The first offer is spent: claiming it again fails, and no further credential is made.
     let again = wallet(made["offerUrl"].as_str().unwrap(), "ok");
     assert_eq!(again["ok"], false, "{again}");
     let listed: Value = node.get("/api/v1/credentials").json().unwrap();
     let count =
         |v: &Value| v["items"].as_array().or(v["credentials"].as_array()).map_or(0, Vec::len);
-    assert_eq!(count(&listed), 1, "{listed}");
+    assert_eq!(count(&listed), 2, "{listed}");
 }
 
 #[test]

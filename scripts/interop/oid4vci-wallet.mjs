@@ -6,7 +6,8 @@
 //
 //   node oid4vci-wallet.mjs OFFER_URL [MODE]
 // MODE: "ok" (default); "reuse" (claims twice with the same offer: the second must fail);
-//       "bad-nonce" (a nonce the issuer never gave); "wrong-aud" (a proof for another issuer).
+//       "bad-nonce" (a nonce the issuer never gave); "wrong-aud" (a proof for another issuer);
+//       "jwt" (asks for the jwt_vc_json configuration).
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Openid4vciClient } from '@openid4vc/openid4vci';
 import { clientAuthenticationAnonymous, setGlobalConfig } from '@openid4vc/oauth2';
@@ -39,7 +40,9 @@ async function claim(client) {
     credentialOffer: offer,
     issuerMetadata,
   });
-  const configuration = offer.credential_configuration_ids[0];
+  const configuration = offer.credential_configuration_ids.find((id) =>
+    mode === 'jwt' ? id.endsWith('jwt_vc_json') : id.endsWith('ldp_vc'),
+  );
   const { c_nonce } = await client.requestNonce({ issuerMetadata });
   const proof = async (nonce) =>
     (await client.createCredentialRequestJwtProof({

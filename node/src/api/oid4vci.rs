@@ -276,6 +276,7 @@ async fn issue(s: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Respons
     })?;
     let (proof, draft13) =
         request.proof_jwt().map_err(|e| Failure::OAuth(StatusCode::BAD_REQUEST, e))?;
+    let securing = request.securing().map_err(|e| Failure::OAuth(StatusCode::BAD_REQUEST, e))?;
 
     let holder = check_proof(s, proof, now).await?;
     let holder =
@@ -289,11 +290,16 @@ async fn issue(s: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Respons
             ..AwardRequest::plain(offer.achievement.clone(), holder.clone())
         })
         .await?;
-    let credential = awarded.record.credential;
-    let credential_id = credential["id"].as_str().unwrap_or_default().to_owned();
+    let credential_id = awarded.record.credential["id"].as_str().unwrap_or_default().to_owned();
+    let credential = match securing {
+        oid4vci::Securing::DataIntegrity => awarded.record.credential,
+        oid4vci::Securing::Jwt => {
+            Value::String(s.node.issuer().as_jwt(awarded.record.credential).await?)
+        }
+    };
     s.node.issuer().store().write(move |b| offers::issued(b, &id, holder, credential_id)).await?;
     let body = if draft13 {
-        json!({"format": "ldp_vc", "credential": credential})
+        json!({"format": securing.format(), "credential": credential})
     } else {
         json!({"credentials": [{"credential": credential}]})
     };

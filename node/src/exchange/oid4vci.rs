@@ -14,8 +14,29 @@ use sha2::{Digest, Sha256};
 
 /// The grant type of the pre-authorized code flow.
 pub const PRE_AUTHORIZED_GRANT: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
-/// The only credential configuration: an Open Badge secured with Data Integrity.
+/// An Open Badge secured with Data Integrity (`eddsa-rdfc-2022`).
 pub const LDP_VC: &str = "OpenBadgeCredential_ldp_vc";
+/// The same Open Badge as a VC-JWT (EdDSA).
+pub const JWT_VC_JSON: &str = "OpenBadgeCredential_jwt_vc_json";
+
+/// How the credential is secured, as the wallet asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Securing {
+    /// `ldp_vc`: the credential with its Data Integrity proof.
+    DataIntegrity,
+    /// `jwt_vc_json`: the credential as a compact VC-JWT.
+    Jwt,
+}
+
+impl Securing {
+    /// The format's name on the wire.
+    pub fn format(self) -> &'static str {
+        match self {
+            Self::DataIntegrity => "ldp_vc",
+            Self::Jwt => "jwt_vc_json",
+        }
+    }
+}
 /// The `typ` of a proof-of-possession JWT.
 pub const PROOF_TYP: &str = "openid4vci-proof+jwt";
 /// How long an offer's code can be exchanged for a token.
@@ -115,7 +136,7 @@ impl Offer {
     pub fn credential_offer(issuer: &str, code: &str) -> Value {
         json!({
             "credential_issuer": issuer,
-            "credential_configuration_ids": [LDP_VC],
+            "credential_configuration_ids": [LDP_VC, JWT_VC_JSON],
             "grants": {PRE_AUTHORIZED_GRANT: {"pre-authorized_code": code}},
         })
     }
@@ -193,6 +214,18 @@ pub fn issuer_metadata(base: &str, issuer_name: &str) -> Value {
                 },
                 "credential_metadata": {"display": [{"name": "Open Badge", "locale": "en"}]},
             },
+            JWT_VC_JSON: {
+                "format": "jwt_vc_json",
+                "credential_definition": {
+                    "type": ["VerifiableCredential", "OpenBadgeCredential"],
+                },
+                "cryptographic_binding_methods_supported": ["did:key", "did:jwk"],
+                "credential_signing_alg_values_supported": ["EdDSA"],
+                "proof_types_supported": {
+                    "jwt": {"proof_signing_alg_values_supported": ["EdDSA", "ES256"]},
+                },
+                "credential_metadata": {"display": [{"name": "Open Badge (JWT)", "locale": "en"}]},
+            },
         },
     })
 }
@@ -236,29 +269,31 @@ struct SingleProof {
 }
 
 impl CredentialRequest {
+    /// How the credential is to be secured.
+    pub fn securing(&self) -> Result<Securing, OAuthError> {
+        match (&self.credential_configuration_id, &self.format) {
+            (Some(id), _) if id == LDP_VC => Ok(Securing::DataIntegrity),
+            (Some(id), _) if id == JWT_VC_JSON => Ok(Securing::Jwt),
+            (Some(id), _) => Err(OAuthError::new(
+                "unknown_credential_configuration",
+                format!("this issuer offers {LDP_VC} and {JWT_VC_JSON}, not {id}"),
+            )),
+            (None, Some(f)) if f == "ldp_vc" => Ok(Securing::DataIntegrity),
+            (None, Some(f)) if f == "jwt_vc_json" => Ok(Securing::Jwt),
+            (None, Some(f)) => Err(OAuthError::new(
+                "unsupported_credential_format",
+                format!("this issuer offers ldp_vc and jwt_vc_json, not {f}"),
+            )),
+            (None, None) => Err(OAuthError::new(
+                "invalid_credential_request",
+                "name the credential_configuration_id",
+            )),
+        }
+    }
+
     /// The one proof JWT; whether the request was in draft 13's shape.
     pub fn proof_jwt(&self) -> Result<(&str, bool), OAuthError> {
-        match (&self.credential_configuration_id, &self.format) {
-            (Some(id), _) if id != LDP_VC => {
-                return Err(OAuthError::new(
-                    "unknown_credential_configuration",
-                    format!("this issuer offers {LDP_VC}, not {id}"),
-                ));
-            }
-            (None, Some(f)) if f != "ldp_vc" => {
-                return Err(OAuthError::new(
-                    "unsupported_credential_format",
-                    format!("this issuer offers ldp_vc, not {f}"),
-                ));
-            }
-            (None, None) => {
-                return Err(OAuthError::new(
-                    "invalid_credential_request",
-                    "name the credential_configuration_id",
-                ));
-            }
-            _ => {}
-        }
+        self.securing()?;
         match (&self.proofs, &self.proof) {
             (Some(p), None) if p.jwt.len() == 1 => Ok((p.jwt[0].as_str(), false)),
             (Some(_), None) => {
@@ -427,6 +462,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(other.proof_jwt().unwrap_err().error, "unknown_credential_configuration");
+        let jwt: CredentialRequest = serde_json::from_value(
+            json!({"credential_configuration_id": JWT_VC_JSON, "proofs": {"jwt": ["a.b.c"]}}),
+        )
+        .unwrap();
+        assert_eq!(jwt.securing().unwrap(), Securing::Jwt);
         let batch: CredentialRequest = serde_json::from_value(
             json!({"credential_configuration_id": LDP_VC, "proofs": {"jwt": ["a", "b"]}}),
         )
