@@ -1,5 +1,7 @@
-//! The wallet protocols, apart from the routes: wire types and flow state ([`oid4vci`]) and the
-//! short-lived nonces they hand out ([`nonces`]).
+//! The wallet protocols, apart from the routes: wire types and flow state ([`oid4vci`]), the
+//! short-lived nonces they hand out ([`nonces`]), and this node's wallet as a client of other
+//! issuers ([`client`]).
 
+pub mod client;
 pub mod nonces;
 pub mod oid4vci;

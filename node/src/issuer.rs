@@ -108,6 +108,18 @@ impl Issuer {
         Ok(self.inner.cpu.run(move || vc_schemas::proof::jwt::sign(&credential, &*key)).await??)
     }
 
+    /// A proof of possession of this node's key for an OpenID4VCI issuer (`aud`) and its
+    /// `nonce`: the holder's side of a claim.
+    pub async fn sign_proof_of_possession(&self, aud: String, nonce: String) -> Result<String> {
+        let key = self.inner.key.clone();
+        let claims =
+            serde_json::json!({"aud": aud, "iat": chrono::Utc::now().timestamp(), "nonce": nonce});
+        let job = move || {
+            vc_schemas::proof::jwt::sign_claims(crate::exchange::oid4vci::PROOF_TYP, &claims, &*key)
+        };
+        Ok(self.inner.cpu.run(job).await??)
+    }
+
     /// Signs a presentation as a compact VP-JWT (its `nonce` the challenge, its `aud` the
     /// domains) on the CPU pool.
     pub async fn sign_presentation_jwt(

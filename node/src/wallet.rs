@@ -196,6 +196,11 @@ impl WalletBackend for NodeWallet {
     }
 
     async fn claim(&self, link: &str) -> badgemesh_wallet::Result<Value> {
+        if crate::exchange::client::is_offer(link) {
+            return crate::exchange::client::claim(self.node.issuer(), link)
+                .await
+                .map_err(to_wallet);
+        }
         claim(link).await.map_err(to_wallet)
     }
 }

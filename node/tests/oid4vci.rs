@@ -220,3 +220,36 @@ fn a_draft_13_wallet_gets_its_credential_in_its_own_shape() {
     assert_eq!(body["format"], "ldp_vc");
     assert_eq!(body["credential"]["credentialSubject"]["id"], holder.controller());
 }
+
+/// This node's wallet as an OpenID4VCI client: it claims another issuer's offer made to its
+/// DID, from the command line, and keeps the badge; a spent offer is a clear error.
+#[test]
+fn a_badgemesh_wallet_claims_an_openid4vci_offer_from_another_node() {
+    let issuer = Node::start(&[]);
+    let earner = Node::start(&[]);
+    let a = achievement(&issuer);
+    let made = offer(&issuer, &a, Some(&earner.did));
+    let url = made["offerUrl"].as_str().unwrap();
+    let out = earner.cli(&["wallet", "claim", url]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let shown: Value =
+        serde_json::from_slice(&earner.cli(&["wallet", "show", &id]).stdout).unwrap();
+    assert_eq!(shown["item"]["state"], "accepted");
+    assert_eq!(shown["item"]["origin"], "claimed");
+    assert_eq!(shown["summary"]["name"], "Rigging");
+    assert_eq!(shown["item"]["credential"]["credentialSubject"]["id"], earner.did.as_str());
+    let again = earner.cli(&["wallet", "claim", url]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("refused"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    // An offer to someone else's DID: the issuer refuses this wallet's proof.
+    let theirs =
+        offer(&issuer, &a, Some("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"));
+    let refused = earner.cli(&["wallet", "claim", theirs["offerUrl"].as_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("this offer is for"));
+}

@@ -59,13 +59,15 @@ pub enum CardFormat {
 }
 
 /// The claim link pasted, if the bytes are one: a single `http(s)://` URL whose path has a
-/// `/claim/` segment.
+/// `/claim/` segment (a Badgemesh award e-mail's), or an `openid-credential-offer://` URL (any
+/// OpenID4VCI issuer's).
 fn claim_link(bytes: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(bytes).ok()?.trim();
-    let ok = (text.starts_with("https://") || text.starts_with("http://"))
-        && text.contains("/claim/")
+    let link =
+        (text.starts_with("https://") || text.starts_with("http://")) && text.contains("/claim/");
+    let ok = (link || text.starts_with("openid-credential-offer://"))
         && !text.contains(char::is_whitespace)
-        && text.len() <= 2048;
+        && text.len() <= 4096;
     ok.then(|| text.trim_end_matches('/').to_owned())
 }
 

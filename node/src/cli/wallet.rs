@@ -36,10 +36,11 @@ pub enum WalletCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Claim an award by the claim link of its e-mail: the issuer's node is told you accept it
-    /// and the badge is kept, accepted; prints its id.
+    /// Claim a badge: by the claim link of a Badgemesh award e-mail (the issuer's node is told
+    /// you accept it), or by an `openid-credential-offer://` URL from any OpenID4VCI issuer
+    /// (this node's key proves the DID it is issued to). Kept accepted; prints its id.
     Claim {
-        /// The claim link (`https://…/claim/…`).
+        /// The claim link (`https://…/claim/…`) or the offer URL.
         link: String,
     },
     /// Accept a pending badge (once); its issuer's node is told where it can be.

@@ -118,6 +118,12 @@ pub fn sign_presentation<S: Signer + ?Sized>(
     compact(VP_TYP, &payload, key)
 }
 
+/// Any claims as a compact JWS signed by `key`, the header naming its method and `typ` (a
+/// wallet's `openid4vci-proof+jwt`, say).
+pub fn sign_claims<S: Signer + ?Sized>(typ: &str, claims: &Value, key: &S) -> Result<String> {
+    compact(typ, claims, key)
+}
+
 /// `header.payload.signature`, signed by `key` with the header naming its method and `typ`.
 fn compact<S: Signer + ?Sized>(
     typ: &str,

@@ -1,0 +1,166 @@
+//! The holder's side of OpenID4VCI: this node's wallet claims an `openid-credential-offer://`
+//! offer from any issuer (pre-authorized code, no transaction code): offer, metadata, token,
+//! nonce, then the credential with a proof signed by the node's key. The offer is the owner's
+//! own input; still, only http(s) is followed, no redirect, ten seconds and 2 MiB a response.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::oid4vci::PRE_AUTHORIZED_GRANT;
+use crate::{Error, Result, issuer::Issuer};
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+const MAX_BYTES: usize = 2 << 20;
+
+/// Whether `text` is a credential offer URL.
+pub fn is_offer(text: &str) -> bool {
+    text.starts_with("openid-credential-offer://")
+}
+
+/// Claims the offer at `url` for this node's DID; the credential as the issuer sent it (a JSON
+/// credential, or a VC-JWT string), to be verified and kept by the wallet.
+pub async fn claim(issuer: &Issuer, url: &str) -> Result<Value> {
+    let http = reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    let offer = resolve_offer(&http, url).await?;
+    let credential_issuer = text(&offer, "credential_issuer")?;
+    let code = offer["grants"][PRE_AUTHORIZED_GRANT]["pre-authorized_code"]
+        .as_str()
+        .ok_or_else(|| {
+            Error::Invalid(
+                "the offer has no pre-authorized code (only that flow is supported)".into(),
+            )
+        })?
+        .to_owned();
+    if !offer["grants"][PRE_AUTHORIZED_GRANT]["tx_code"].is_null() {
+        return Err(Error::Invalid(
+            "the offer needs a transaction code, which this wallet cannot enter yet".into(),
+        ));
+    }
+    let metadata =
+        get_json(&http, &well_known(&credential_issuer, "openid-credential-issuer")?).await?;
+    let server =
+        metadata["authorization_servers"][0].as_str().unwrap_or(&credential_issuer).to_owned();
+    let server_metadata =
+        get_json(&http, &well_known(&server, "oauth-authorization-server")?).await?;
+    let token_endpoint = text(&server_metadata, "token_endpoint")?;
+    let (configuration, format) = choose(&offer, &metadata)?;
+
+    let form = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("grant_type", PRE_AUTHORIZED_GRANT),
+            ("pre-authorized_code", code.as_str()),
+        ])
+        .finish();
+    let token = send_json(
+        http.post(checked(&token_endpoint)?)
+            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form),
+    )
+    .await?;
+    let access_token = text(&token, "access_token")?;
+    let nonce = match metadata["nonce_endpoint"].as_str() {
+        Some(endpoint) => text(&send_json(http.post(checked(endpoint)?)).await?, "c_nonce")?,
+        None => text(&token, "c_nonce")?,
+    };
+    let proof = issuer.sign_proof_of_possession(credential_issuer.clone(), nonce).await?;
+    let request = json!({"credential_configuration_id": configuration, "proofs": {"jwt": [proof]}});
+    let endpoint = text(&metadata, "credential_endpoint")?;
+    let answer =
+        send_json(http.post(checked(&endpoint)?).bearer_auth(access_token).json(&request)).await?;
+    let credential = answer["credentials"][0]["credential"].clone();
+    let credential = if credential.is_null() { answer["credential"].clone() } else { credential };
+    match (format, &credential) {
+        ("ldp_vc", Value::Object(_)) | ("jwt_vc_json", Value::String(_)) => Ok(credential),
+        _ => Err(Error::Invalid(format!("the issuer sent no {format} credential"))),
+    }
+}
+
+/// The offer, by value (`credential_offer=`) or by reference (`credential_offer_uri=`).
+async fn resolve_offer(http: &reqwest::Client, url: &str) -> Result<Value> {
+    let query = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    let params: std::collections::HashMap<String, String> =
+        form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    if let Some(offer) = params.get("credential_offer") {
+        return serde_json::from_str(offer)
+            .map_err(|e| Error::Invalid(format!("the credential offer: {e}")));
+    }
+    let uri = params.get("credential_offer_uri").ok_or_else(|| {
+        Error::Invalid("an offer URL carries credential_offer or credential_offer_uri".into())
+    })?;
+    get_json(http, &checked(uri)?).await
+}
+
+/// The configuration to ask for: the offer's first `ldp_vc` one, else its first `jwt_vc_json`.
+fn choose(offer: &Value, metadata: &Value) -> Result<(String, &'static str)> {
+    let offered: Vec<&str> = offer["credential_configuration_ids"]
+        .as_array()
+        .map(|ids| ids.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let format_of = |id: &str| {
+        metadata["credential_configurations_supported"][id]["format"].as_str().map(str::to_owned)
+    };
+    for wanted in ["ldp_vc", "jwt_vc_json"] {
+        if let Some(id) = offered.iter().find(|id| format_of(id).as_deref() == Some(wanted)) {
+            return Ok(((*id).to_owned(), wanted));
+        }
+    }
+    Err(Error::Invalid("the offer has no ldp_vc or jwt_vc_json credential".into()))
+}
+
+fn well_known(base: &str, name: &str) -> Result<String> {
+    let url = url::Url::parse(base).map_err(|e| Error::Invalid(format!("{base}: {e}")))?;
+    let path = url.path().trim_end_matches('/');
+    let origin = url.origin().ascii_serialization();
+    checked(&format!("{origin}/.well-known/{name}{path}"))
+}
+
+/// `url`, when it is http(s).
+fn checked(url: &str) -> Result<String> {
+    let parsed = url::Url::parse(url).map_err(|e| Error::Invalid(format!("{url}: {e}")))?;
+    if !matches!(parsed.scheme(), "https" | "http") {
+        return Err(Error::Invalid(format!("{url}: only http(s) addresses are followed")));
+    }
+    Ok(url.to_owned())
+}
+
+fn text(doc: &Value, name: &str) -> Result<String> {
+    doc[name]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| Error::Invalid(format!("the issuer's answer has no {name}")))
+}
+
+async fn get_json(http: &reqwest::Client, url: &str) -> Result<Value> {
+    send_json(http.get(url)).await
+}
+
+/// Sends `request`; its JSON answer, or the issuer's error as the reason.
+async fn send_json(request: reqwest::RequestBuilder) -> Result<Value> {
+    let unreachable = |e: reqwest::Error| Error::Invalid(format!("the issuer did not answer: {e}"));
+    let mut response = request.send().await.map_err(unreachable)?;
+    let status = response.status();
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
+        body.extend_from_slice(&chunk);
+        if body.len() > MAX_BYTES {
+            return Err(Error::Invalid("the issuer's answer is larger than 2 MiB".into()));
+        }
+    }
+    let doc: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    if !status.is_success() {
+        let why = doc["error_description"]
+            .as_str()
+            .or(doc["error"].as_str())
+            .unwrap_or("no reason given");
+        return Err(Error::Invalid(format!("the issuer refused ({status}): {why}")));
+    }
+    if doc.is_null() {
+        return Err(Error::Invalid("the issuer's answer is not JSON".into()));
+    }
+    Ok(doc)
+}
