@@ -65,8 +65,24 @@ fn an_independent_wallet_claims_an_offer_and_what_it_gets_verifies() {
             .unwrap()
             .starts_with("openid-credential-offer://?credential_offer_uri=")
     );
+    // The one link for every wallet: JSON names the protocols, a browser gets the QR code.
+    let interaction = made["interactionUrl"].as_str().unwrap();
+    let protocols: Value = Node::client()
+        .get(interaction)
+        .header("accept", "application/json")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(protocols["protocols"]["oid4vci-1.0"], made["offerUrl"], "{protocols}");
+    let page = Node::client().get(interaction).header("accept", "text/html").send().unwrap();
+    let html = page.text().unwrap();
+    assert!(html.contains("<h1>Rigging</h1>") && html.contains("<svg"), "{html}");
     let got = wallet(made["offerUrl"].as_str().unwrap(), "ok");
     assert_eq!(got["ok"], true, "{got}");
+    let spent =
+        Node::client().get(interaction).header("accept", "application/json").send().unwrap();
+    assert_eq!(spent.status(), 404, "a claimed offer's page is gone");
     let credential = &got["credential"];
     assert_eq!(credential["credentialSubject"]["id"], got["holder"], "bound to the proof's key");
     assert_eq!(credential["issuer"]["id"], node.did.as_str());

@@ -71,13 +71,14 @@ async fn create_offer(
     };
     issuer.store().write(move |b| offers::insert(b, &offer)).await?;
     let uri = format!("{}/oid4vci/offers/{code}", issuer.base());
-    let by_reference: String = form_urlencoded::byte_serialize(uri.as_bytes()).collect();
+    let interaction = format!("{}/interactions/{code}?iuv=1", issuer.base());
     Ok((
         StatusCode::CREATED,
         Json(json!({
             "id": id,
-            "offerUrl": format!("openid-credential-offer://?credential_offer_uri={by_reference}"),
+            "offerUrl": offer_url(issuer.base(), &code),
             "credentialOfferUri": uri,
+            "interactionUrl": interaction,
             "credentialOffer": Offer::credential_offer(issuer.base(), &code),
             "expires": expires,
         })),
@@ -90,6 +91,7 @@ pub fn routes() -> Router<AppState> {
         .route("/.well-known/openid-credential-issuer", get(issuer_metadata))
         .route("/.well-known/oauth-authorization-server", get(authorization_server))
         .route("/oid4vci/offers/{code}", get(offer))
+        .route("/interactions/{code}", get(interaction))
         .route("/oid4vci/token", post(token))
         .route("/oid4vci/nonce", post(nonce))
         .route("/oid4vci/credential", post(credential))
@@ -152,6 +154,61 @@ async fn offer(State(s): State<AppState>, Path(code): Path<String>) -> Response 
         }
         _ => ApiError::new(StatusCode::NOT_FOUND, "not_found", "no open offer at this address")
             .into_response(),
+    }
+}
+
+/// The offer's `openid-credential-offer://` URL (by reference).
+fn offer_url(base: &str, code: &str) -> String {
+    let uri = format!("{base}/oid4vci/offers/{code}");
+    let by_reference: String = form_urlencoded::byte_serialize(uri.as_bytes()).collect();
+    format!("openid-credential-offer://?credential_offer_uri={by_reference}")
+}
+
+/// The one link for every wallet (VCALM interaction URL): JSON names the protocols a wallet can
+/// claim by; a browser gets a page with the QR code to scan.
+async fn interaction(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let open = match offer_of(&s, &code) {
+        Ok(o) if o.exchange(&code, String::new(), Utc::now()).is_ok() => o,
+        _ => {
+            return ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no open offer at this address",
+            )
+            .into_response();
+        }
+    };
+    let issuer = s.node.issuer();
+    let url = offer_url(issuer.base(), &code);
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/json"));
+    if wants_json {
+        let body = json!({"protocols": {"oid4vci-1.0": url, "OID4VCI": url}});
+        return no_store(Json(body).into_response());
+    }
+    let badge = issuer
+        .achievement(&open.achievement)
+        .map(|a| a.achievement["name"].as_str().unwrap_or("A badge").to_owned())
+        .unwrap_or_else(|_| "A badge".into());
+    let name = issuer.profile().map(|p| p.name).unwrap_or_else(|_| "An issuer".into());
+    let qr = badgemesh_wallet::card::qr_svg(&url).unwrap_or_default();
+    let mut env = minijinja::Environment::new();
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    let page = env.render_str(
+        include_str!("templates/interaction.html"),
+        minijinja::context! { badge, issuer => name, offer => url,
+        expires => open.expires.format("%-d %B %Y, %H:%M UTC").to_string(),
+        qr => minijinja::Value::from_safe_string(qr) },
+    );
+    match page {
+        Ok(html) => no_store(axum::response::Html(html).into_response()),
+        Err(e) => ApiError::from(crate::Error::Internal(e.to_string())).into_response(),
     }
 }
 
