@@ -196,58 +196,12 @@ impl WalletBackend for NodeWallet {
     }
 
     async fn claim(&self, link: &str) -> badgemesh_wallet::Result<Value> {
-        if crate::exchange::client::is_offer(link) {
-            return crate::exchange::client::claim(self.node.issuer(), link)
-                .await
-                .map_err(to_wallet);
-        }
-        claim(link).await.map_err(to_wallet)
+        use crate::exchange::client;
+        let claimed = if client::is_offer(link) {
+            client::claim(self.node.issuer(), link).await
+        } else {
+            client::claim_link(link).await
+        };
+        claimed.map_err(to_wallet)
     }
-}
-
-/// Longest a claim's exchange with the issuer's node may take.
-const CLAIM_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// Accepts the claim at `link` on the issuer's node, then downloads its credential. The link
-/// is the owner's own input (the wallet is theirs, behind sign-in); still, only http(s) is
-/// followed, no redirect, for ten seconds and 2 MiB at most.
-async fn claim(link: &str) -> crate::Result<Value> {
-    let url = url::Url::parse(link).map_err(|e| Error::Invalid(format!("the claim link: {e}")))?;
-    if !matches!(url.scheme(), "https" | "http") || !url.path().contains("/claim/") {
-        return Err(Error::Invalid("a claim link is an http(s) address with /claim/ in it".into()));
-    }
-    let http = reqwest::Client::builder()
-        .timeout(CLAIM_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    let unreachable = |e: reqwest::Error| {
-        Error::Invalid(format!("the issuer's node at {url} did not answer: {e}"))
-    };
-    let accepted = http.post(format!("{link}/accept")).send().await.map_err(unreachable)?;
-    // 409: answered before (claimed already, from this wallet or the claim page): the
-    // credential can still be fetched if it was accepted.
-    if !accepted.status().is_success() && accepted.status() != reqwest::StatusCode::CONFLICT {
-        return Err(Error::Invalid(format!(
-            "the issuer's node refused the claim ({}): the link may be wrong or used up",
-            accepted.status()
-        )));
-    }
-    let mut response =
-        http.get(format!("{link}/credential.json")).send().await.map_err(unreachable)?;
-    if !response.status().is_success() {
-        return Err(Error::Invalid(format!(
-            "the issuer's node did not give the credential ({}): was the badge refused?",
-            response.status()
-        )));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
-        body.extend_from_slice(&chunk);
-        if body.len() > badgemesh_wallet::import::MAX_FILE_BYTES {
-            return Err(Error::Invalid("the claimed credential is larger than 2 MiB".into()));
-        }
-    }
-    serde_json::from_slice(&body)
-        .map_err(|e| Error::Invalid(format!("the claimed credential is not JSON: {e}")))
 }

@@ -44,6 +44,14 @@ fn offer(node: &Node, achievement: &str, recipient: Option<&str>) -> Value {
     answer.json().unwrap()
 }
 
+/// How many credentials the node has issued (the listing must answer).
+fn issued(node: &Node) -> usize {
+    let listed = node.get("/api/v1/credentials");
+    assert_eq!(listed.status(), 200);
+    let listed: Value = listed.json().unwrap();
+    listed["items"].as_array().expect("the listing's items").len()
+}
+
 fn achievement(node: &Node) -> String {
     let body = json!({"name": "Rigging", "description": "Rigs loads safely.",
         "criteria": {"narrative": "Passed the rigging course."}});
@@ -115,10 +123,7 @@ fn an_independent_wallet_claims_an_offer_and_what_it_gets_verifies() {
     // The first offer is spent: claiming it again fails, and no further credential is made.
     let again = wallet(made["offerUrl"].as_str().unwrap(), "ok");
     assert_eq!(again["ok"], false, "{again}");
-    let listed: Value = node.get("/api/v1/credentials").json().unwrap();
-    let count =
-        |v: &Value| v["items"].as_array().or(v["credentials"].as_array()).map_or(0, Vec::len);
-    assert_eq!(count(&listed), 2, "{listed}");
+    assert_eq!(issued(&node), 2);
 }
 
 #[test]
@@ -168,10 +173,7 @@ fn bad_proofs_and_codes_get_the_oauth_error_and_nothing_is_issued() {
         .unwrap();
     assert_eq!(r.status(), 401);
     assert!(r.headers()["www-authenticate"].to_str().unwrap().contains("invalid_token"));
-    let listed: Value = node.get("/api/v1/credentials").json().unwrap();
-    let count =
-        |v: &Value| v["items"].as_array().or(v["credentials"].as_array()).map_or(0, Vec::len);
-    assert_eq!(count(&listed), 0, "nothing was issued: {listed}");
+    assert_eq!(issued(&node), 0, "nothing was issued");
 }
 
 /// A compact proof JWT signed with `key`, as a wallet makes it.

@@ -104,14 +104,38 @@ pub async fn verify_jwt<R: ControllerResolver>(token: &str, opts: &Options<'_, R
         return r;
     }
     schema_check(&mut r, doc);
-    let signed = match decoded.verify_signature(opts.resolver).await {
-        Ok(Ok(verified)) => match decoded.claim_mismatches().as_slice() {
-            [] => {
-                r.ok("proof", format!("VC-JWT {} signature by {}", verified.alg, verified.key));
+    let checked = decoded.verify_signature(opts.resolver).await;
+    let signed =
+        jwt_proof_check(&mut r, checked, |verified| match decoded.claim_mismatches().as_slice() {
+            [] => Ok(format!("VC-JWT {} signature by {}", verified.alg, verified.key)),
+            bad => Err(bad.join("; ")),
+        });
+    match &signed {
+        Some(KeySource::Method(kid)) => issuer_check(&mut r, doc, &[], Some(kid)),
+        Some(unbound) => unbound_issuer_check(&mut r, doc, unbound),
+        None => issuer_check(&mut r, doc, &[], None),
+    }
+    validity_check(&mut r, doc, opts.now);
+    status_check(&mut r, doc, opts).await;
+    r
+}
+
+/// The proof check of a JWS: a signature that verified and passes `judge` is `ok` with the
+/// note `judge` gives (and its key is returned); a bad one `failed`; one that could not be
+/// checked (an unknown key) `unknown`.
+fn jwt_proof_check(
+    r: &mut Report,
+    checked: crate::Result<std::result::Result<jwt::Verified, String>>,
+    judge: impl FnOnce(&jwt::Verified) -> std::result::Result<String, String>,
+) -> Option<KeySource> {
+    match checked {
+        Ok(Ok(verified)) => match judge(&verified) {
+            Ok(note) => {
+                r.ok("proof", note);
                 Some(verified.key)
             }
-            bad => {
-                r.failed("proof", bad.join("; "));
+            Err(reason) => {
+                r.failed("proof", reason);
                 None
             }
         },
@@ -123,15 +147,7 @@ pub async fn verify_jwt<R: ControllerResolver>(token: &str, opts: &Options<'_, R
             r.unknown("proof", e.to_string());
             None
         }
-    };
-    match &signed {
-        Some(KeySource::Method(kid)) => issuer_check(&mut r, doc, &[], Some(kid)),
-        Some(unbound) => unbound_issuer_check(&mut r, doc, unbound),
-        None => issuer_check(&mut r, doc, &[], None),
     }
-    validity_check(&mut r, doc, opts.now);
-    status_check(&mut r, doc, opts).await;
-    r
 }
 
 /// The issuer check for a VC-JWT checked with a key no controller document names (the header's
@@ -205,20 +221,10 @@ pub async fn verify_presentation_jwt<R: ControllerResolver>(
     if !structure(&mut r, vp, "VerifiablePresentation") {
         return r;
     }
-    let signer = match decoded.verify_signature_for(opts.resolver, Purpose::Authentication).await {
-        Ok(Ok(verified)) => {
-            r.ok("proof", format!("VP-JWT {} signature by {}", verified.alg, verified.key));
-            Some(verified.key)
-        }
-        Ok(Err(reason)) => {
-            r.failed("proof", reason);
-            None
-        }
-        Err(e) => {
-            r.unknown("proof", e.to_string());
-            None
-        }
-    };
+    let checked = decoded.verify_signature_for(opts.resolver, Purpose::Authentication).await;
+    let signer = jwt_proof_check(&mut r, checked, |verified| {
+        Ok(format!("VP-JWT {} signature by {}", verified.alg, verified.key))
+    });
     jwt_holder_check(&mut r, vp, payload, signer.as_ref());
     jwt_binding_check(&mut r, payload, signer.is_some(), opts);
     verify_inner(&mut r, vp, opts).await;

@@ -11,7 +11,7 @@ use chrono::DateTime;
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use qrcode::{Color, EcLevel, QrCode};
 
-use crate::{Error, Result, bake, item::Item};
+use crate::{Error, Result, bake, item::Item, share::escape};
 
 /// Card width, in points (A6 landscape, 148 mm).
 pub const WIDTH: f32 = 420.0;
@@ -56,7 +56,7 @@ pub enum Picture {
 impl Card {
     /// The card of `item`, printed for `earner` (empty: the name in the credential, else its
     /// subject's id), pointing at `url`.
-    pub fn of(item: &Item, earner: &str, url: &str) -> Result<Self> {
+    pub fn of(item: &Item, earner: &str, url: &str) -> Self {
         let s = item.summary();
         let named = item
             .document()
@@ -75,7 +75,7 @@ impl Card {
                     .unwrap_or_else(|| bake::DEFAULT_SVG.to_owned()),
             ),
         };
-        Ok(Self { name: s.name, earner, issuer: s.issuer_name, date, url: url.to_owned(), picture })
+        Self { name: s.name, earner, issuer: s.issuer_name, date, url: url.to_owned(), picture }
     }
 
     /// The card as an SVG document.
@@ -474,10 +474,6 @@ fn win_ansi(text: &str) -> Vec<u8> {
             _ => HIGH.iter().find(|(h, _)| *h == c).map_or(b'?', |(_, b)| *b),
         })
         .collect()
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 #[cfg(test)]

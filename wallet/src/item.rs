@@ -127,6 +127,25 @@ impl Item {
     }
 }
 
+#[cfg(test)]
+impl Item {
+    /// An imported item in `state` whose credential is `{"id": id}`, for tests.
+    pub(crate) fn sample(id: &str, state: State) -> Self {
+        Self {
+            id: id.into(),
+            issuer: "did:key:zIssuer".into(),
+            from_peer: String::new(),
+            origin: Origin::Imported,
+            received: Utc::now(),
+            state,
+            tags: vec![],
+            share: String::new(),
+            public: false,
+            credential: serde_json::json!({"id": id}),
+        }
+    }
+}
+
 /// The readable summary of a credential (a JSON object or a VC-JWT string).
 pub fn summary_of(credential: &Value) -> Summary {
     let mut s = document(credential).map(|d| summarize(&d)).unwrap_or_default();

@@ -157,7 +157,7 @@ impl<B: WalletBackend> Wallet<B> {
                 "{id} is private: make it public first, so that the card's QR code opens its page"
             ))
         })?;
-        let card = Card::of(&item, earner, &url)?;
+        let card = Card::of(&item, earner, &url);
         match format {
             CardFormat::Pdf => card.pdf(),
             CardFormat::Svg => card.svg().map(String::into_bytes),

@@ -86,22 +86,9 @@ pub fn unsigned(holder: &str, request: &Request, items: &[Item]) -> Result<Value
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::item::Origin;
-    use serde_json::json;
 
     fn held(id: &str, state: State) -> Item {
-        Item {
-            id: id.into(),
-            issuer: "did:key:i".into(),
-            from_peer: String::new(),
-            origin: Origin::Imported,
-            received: Utc::now(),
-            state,
-            tags: vec![],
-            share: String::new(),
-            public: false,
-            credential: json!({"id": id}),
-        }
+        Item::sample(id, state)
     }
 
     #[test]

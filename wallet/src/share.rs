@@ -174,7 +174,8 @@ pub fn embed_snippet(summary: &Summary, url: &str) -> String {
     )
 }
 
-fn escape(text: &str) -> String {
+/// `text` safe in HTML and XML text and attribute values.
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -191,24 +192,11 @@ fn escape(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
 
     use super::*;
-    use crate::item::Origin;
 
     fn item(id: &str, state: State) -> Item {
-        Item {
-            id: id.into(),
-            issuer: "did:key:z".into(),
-            from_peer: String::new(),
-            origin: Origin::Imported,
-            received: Utc::now(),
-            state,
-            tags: vec![],
-            share: String::new(),
-            public: false,
-            credential: json!({}),
-        }
+        Item::sample(id, state)
     }
 
     #[test]

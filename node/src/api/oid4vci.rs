@@ -134,26 +134,28 @@ async fn authorization_server(State(s): State<AppState>) -> Json<Value> {
     Json(oid4vci::authorization_server_metadata(s.node.issuer().base()))
 }
 
-/// The offer `code` is in: the code proves the caller was given the offer.
-fn offer_of(s: &AppState, code: &str) -> Result<Offer, OAuthError> {
-    let unknown =
-        || OAuthError { error: "invalid_grant", description: "unknown pre-authorized code".into() };
-    let id = oid4vci::id_of(code).ok_or_else(unknown)?;
-    let txn = s.node.issuer().store().read().map_err(|_| unknown())?;
-    offers::get(&txn, id).ok().flatten().ok_or_else(unknown)
+/// The offer `code` opens, if it can still be exchanged: the code proves the caller was given
+/// the offer. One store read.
+fn open_offer(s: &AppState, code: &str) -> Result<Offer, OAuthError> {
+    let id = oid4vci::id_of(code).ok_or_else(OAuthError::unknown_code)?;
+    let txn = s.node.issuer().store().read().map_err(|_| OAuthError::unknown_code())?;
+    let offer = offers::get(&txn, id).ok().flatten().ok_or_else(OAuthError::unknown_code)?;
+    offer.open(code, Utc::now())?;
+    Ok(offer)
+}
+
+fn no_open_offer() -> Response {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no open offer at this address")
+        .into_response()
 }
 
 /// The credential offer behind a `credential_offer_uri`: fetching it twice is fine (wallets do).
 async fn offer(State(s): State<AppState>, Path(code): Path<String>) -> Response {
-    match offer_of(&s, &code) {
-        Ok(o)
-            if o.state == OfferState::Offered
-                && o.exchange(&code, String::new(), Utc::now()).is_ok() =>
-        {
+    match open_offer(&s, &code) {
+        Ok(_) => {
             no_store(Json(Offer::credential_offer(s.node.issuer().base(), &code)).into_response())
         }
-        _ => ApiError::new(StatusCode::NOT_FOUND, "not_found", "no open offer at this address")
-            .into_response(),
+        Err(_) => no_open_offer(),
     }
 }
 
@@ -171,17 +173,7 @@ async fn interaction(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let open = match offer_of(&s, &code) {
-        Ok(o) if o.exchange(&code, String::new(), Utc::now()).is_ok() => o,
-        _ => {
-            return ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "no open offer at this address",
-            )
-            .into_response();
-        }
-    };
+    let Ok(open) = open_offer(&s, &code) else { return no_open_offer() };
     let issuer = s.node.issuer();
     let url = offer_url(issuer.base(), &code);
     let wants_json = headers
@@ -216,44 +208,36 @@ async fn token(State(s): State<AppState>, body: Bytes) -> Response {
     let form: std::collections::HashMap<String, String> =
         form_urlencoded::parse(&body).into_owned().collect();
     if form.get("grant_type").map(String::as_str) != Some(oid4vci::PRE_AUTHORIZED_GRANT) {
-        return bad_request(&OAuthError {
-            error: "unsupported_grant_type",
-            description: format!("this server takes {}", oid4vci::PRE_AUTHORIZED_GRANT),
-        });
+        return bad_request(&OAuthError::new(
+            "unsupported_grant_type",
+            format!("this server takes {}", oid4vci::PRE_AUTHORIZED_GRANT),
+        ));
     }
     let Some(code) = form.get("pre-authorized_code").cloned() else {
-        return bad_request(&OAuthError {
-            error: "invalid_request",
-            description: "no pre-authorized_code".into(),
-        });
+        return bad_request(&OAuthError::new("invalid_request", "no pre-authorized_code"));
     };
     if form.contains_key("tx_code") {
-        return bad_request(&OAuthError {
-            error: "invalid_request",
-            description: "this offer takes no tx_code".into(),
-        });
+        return bad_request(&OAuthError::new("invalid_request", "this offer takes no tx_code"));
     }
     let Some(id) = oid4vci::id_of(&code).map(str::to_owned) else {
-        return bad_request(&OAuthError {
-            error: "invalid_grant",
-            description: "unknown pre-authorized code".into(),
-        });
+        return bad_request(&OAuthError::unknown_code());
     };
     let mut random = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
     let (access_token, token_hash) = oid4vci::secret_for(&id, &random);
-    let unknown =
-        OAuthError { error: "invalid_grant", description: "unknown pre-authorized code".into() };
     let now = Utc::now();
     // Judged first on a read: a wrong code costs a read, never a write; the write judges again
     // (two requests may race for one code, and only one wins).
-    match offer_of(&s, &code).map(|o| o.exchange(&code, String::new(), now)) {
-        Ok(Ok(_)) => {}
-        Ok(Err(e)) | Err(e) => return bad_request(&e),
+    if let Err(e) = open_offer(&s, &code) {
+        return bad_request(&e);
     }
     let step = move |o: &Offer| o.exchange(&code, token_hash, now);
-    let written =
-        s.node.issuer().store().write(move |b| offers::update(b, &id, unknown, step)).await;
+    let written = s
+        .node
+        .issuer()
+        .store()
+        .write(move |b| offers::update(b, &id, OAuthError::unknown_code(), step))
+        .await;
     match written {
         Ok(Ok(_)) => {
             let c_nonce = s.nonces.issue(now).ok();
@@ -309,7 +293,7 @@ impl From<crate::Error> for Failure {
 }
 
 fn refused(status: StatusCode, error: &'static str, description: impl Into<String>) -> Failure {
-    Failure::OAuth(status, OAuthError { error, description: description.into() })
+    Failure::OAuth(status, OAuthError::new(error, description))
 }
 
 async fn issue(s: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Response, Failure> {

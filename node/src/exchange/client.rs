@@ -1,7 +1,8 @@
-//! The holder's side of OpenID4VCI: this node's wallet claims an `openid-credential-offer://`
-//! offer from any issuer (pre-authorized code, no transaction code): offer, metadata, token,
-//! nonce, then the credential with a proof signed by the node's key. The offer is the owner's
-//! own input; still, only http(s) is followed, no redirect, ten seconds and 2 MiB a response.
+//! This node's wallet claiming badges from issuers: an `openid-credential-offer://` offer from
+//! any OpenID4VCI issuer (pre-authorized code, no transaction code: offer, metadata, token,
+//! nonce, then the credential with a proof signed by the node's key), or a Badgemesh award
+//! e-mail's claim link. The link is the owner's own input; still, only http(s) is followed, no
+//! redirect, ten seconds and 2 MiB a response.
 
 use std::time::Duration;
 
@@ -21,11 +22,7 @@ pub fn is_offer(text: &str) -> bool {
 /// Claims the offer at `url` for this node's DID; the credential as the issuer sent it (a JSON
 /// credential, or a VC-JWT string), to be verified and kept by the wallet.
 pub async fn claim(issuer: &Issuer, url: &str) -> Result<Value> {
-    let http = reqwest::Client::builder()
-        .timeout(TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| Error::Internal(e.to_string()))?;
+    let http = http()?;
     let offer = resolve_offer(&http, url).await?;
     let credential_issuer = text(&offer, "credential_issuer")?;
     let code = offer["grants"][PRE_AUTHORIZED_GRANT]["pre-authorized_code"]
@@ -78,6 +75,58 @@ pub async fn claim(issuer: &Issuer, url: &str) -> Result<Value> {
         ("ldp_vc", Value::Object(_)) | ("jwt_vc_json", Value::String(_)) => Ok(credential),
         _ => Err(Error::Invalid(format!("the issuer sent no {format} credential"))),
     }
+}
+
+/// Accepts the claim at a Badgemesh claim `link` on the issuer's node, then downloads its
+/// credential.
+pub async fn claim_link(link: &str) -> Result<Value> {
+    let url = url::Url::parse(link).map_err(|e| Error::Invalid(format!("the claim link: {e}")))?;
+    if !matches!(url.scheme(), "https" | "http") || !url.path().contains("/claim/") {
+        return Err(Error::Invalid("a claim link is an http(s) address with /claim/ in it".into()));
+    }
+    let http = http()?;
+    let accepted = http.post(format!("{link}/accept")).send().await.map_err(unreachable)?;
+    // 409: answered before (claimed already, from this wallet or the claim page): the
+    // credential can still be fetched if it was accepted.
+    if !accepted.status().is_success() && accepted.status() != reqwest::StatusCode::CONFLICT {
+        return Err(Error::Invalid(format!(
+            "the issuer's node refused the claim ({}): the link may be wrong or used up",
+            accepted.status()
+        )));
+    }
+    let response = http.get(format!("{link}/credential.json")).send().await.map_err(unreachable)?;
+    if !response.status().is_success() {
+        return Err(Error::Invalid(format!(
+            "the issuer's node did not give the credential ({}): was the badge refused?",
+            response.status()
+        )));
+    }
+    serde_json::from_slice(&capped(response).await?)
+        .map_err(|e| Error::Invalid(format!("the claimed credential is not JSON: {e}")))
+}
+
+fn http() -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| Error::Internal(e.to_string()))
+}
+
+fn unreachable(e: reqwest::Error) -> Error {
+    Error::Invalid(format!("the issuer did not answer: {e}"))
+}
+
+/// A response's body, [`MAX_BYTES`] at most.
+async fn capped(mut response: reqwest::Response) -> Result<Vec<u8>> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
+        body.extend_from_slice(&chunk);
+        if body.len() > MAX_BYTES {
+            return Err(Error::Invalid("the issuer's answer is larger than 2 MiB".into()));
+        }
+    }
+    Ok(body)
 }
 
 /// The offer, by value (`credential_offer=`) or by reference (`credential_offer_uri=`).
@@ -141,16 +190,9 @@ async fn get_json(http: &reqwest::Client, url: &str) -> Result<Value> {
 
 /// Sends `request`; its JSON answer, or the issuer's error as the reason.
 async fn send_json(request: reqwest::RequestBuilder) -> Result<Value> {
-    let unreachable = |e: reqwest::Error| Error::Invalid(format!("the issuer did not answer: {e}"));
-    let mut response = request.send().await.map_err(unreachable)?;
+    let response = request.send().await.map_err(unreachable)?;
     let status = response.status();
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
-        body.extend_from_slice(&chunk);
-        if body.len() > MAX_BYTES {
-            return Err(Error::Invalid("the issuer's answer is larger than 2 MiB".into()));
-        }
-    }
+    let body = capped(response).await?;
     let doc: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     if !status.is_success() {
         let why = doc["error_description"]

@@ -100,8 +100,14 @@ pub struct OAuthError {
 }
 
 impl OAuthError {
-    fn new(error: &'static str, description: impl Into<String>) -> Self {
+    /// An error with its reason.
+    pub fn new(error: &'static str, description: impl Into<String>) -> Self {
         Self { error, description: description.into() }
+    }
+
+    /// A pre-authorized code this issuer does not know (or not this offer's).
+    pub fn unknown_code() -> Self {
+        Self::new("invalid_grant", "unknown pre-authorized code")
     }
 
     /// The JSON body.
@@ -149,8 +155,15 @@ impl Offer {
         token_hash: String,
         now: DateTime<Utc>,
     ) -> Result<Self, OAuthError> {
+        self.open(code, now)?;
+        let state = OfferState::Tokened { token_hash, token_expires: now + TOKEN_LIFETIME };
+        Ok(Self { state, ..self.clone() })
+    }
+
+    /// Whether `code` is this offer's and can still be exchanged (unused, unexpired).
+    pub fn open(&self, code: &str, now: DateTime<Utc>) -> Result<(), OAuthError> {
         if !matches(code, &self.code_hash) {
-            return Err(OAuthError::new("invalid_grant", "unknown pre-authorized code"));
+            return Err(OAuthError::unknown_code());
         }
         if self.state != OfferState::Offered {
             return Err(OAuthError::new("invalid_grant", "the pre-authorized code was used"));
@@ -158,8 +171,7 @@ impl Offer {
         if now > self.expires {
             return Err(OAuthError::new("invalid_grant", "the pre-authorized code has expired"));
         }
-        let state = OfferState::Tokened { token_hash, token_expires: now + TOKEN_LIFETIME };
-        Ok(Self { state, ..self.clone() })
+        Ok(())
     }
 
     /// The credential request's access token: this offer's, unexpired, not spent.

@@ -21,7 +21,15 @@ pub type InboxItem = badgemesh_wallet::Item;
 
 /// Every item, pending first is not promised: callers sort.
 pub fn all(txn: &ReadTransaction) -> Result<Vec<InboxItem>> {
-    let table = txn.open_table(INBOX).map_err(Error::store)?;
+    every(txn, INBOX)
+}
+
+/// Every JSON record of `table`, in key order.
+fn every<T: serde::de::DeserializeOwned>(
+    txn: &ReadTransaction,
+    table: redb::TableDefinition<'_, &str, &[u8]>,
+) -> Result<Vec<T>> {
+    let table = txn.open_table(table).map_err(Error::store)?;
     let mut out = Vec::new();
     for row in table.iter().map_err(Error::store)? {
         out.push(decode(row.map_err(Error::store)?.1.value())?);
@@ -60,12 +68,7 @@ fn put(batch: &Batch<'_>, item: &InboxItem) -> Result<()> {
 
 /// Every item's list entry.
 pub fn entries(txn: &ReadTransaction) -> Result<Vec<Entry>> {
-    let table = txn.open_table(WALLET_ENTRIES).map_err(Error::store)?;
-    let mut out = Vec::new();
-    for row in table.iter().map_err(Error::store)? {
-        out.push(decode(row.map_err(Error::store)?.1.value())?);
-    }
-    Ok(out)
+    every(txn, WALLET_ENTRIES)
 }
 
 /// Writes the list entries of a store from before they were kept.
@@ -112,12 +115,7 @@ pub fn shared(txn: &ReadTransaction, share: &str) -> Result<Option<InboxItem>> {
 
 /// Every portfolio page.
 pub fn portfolios(txn: &ReadTransaction) -> Result<Vec<Portfolio>> {
-    let table = txn.open_table(WALLET_PAGES).map_err(Error::store)?;
-    let mut out = Vec::new();
-    for row in table.iter().map_err(Error::store)? {
-        out.push(decode(row.map_err(Error::store)?.1.value())?);
-    }
-    Ok(out)
+    every(txn, WALLET_PAGES)
 }
 
 /// One portfolio page.
