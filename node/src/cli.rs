@@ -118,6 +118,38 @@ impl From<crate::Error> for Failure {
     }
 }
 
+/// The whole program behind `main.rs`: parses the command line, sets up logging
+/// (`BADGEMESH_LOG`, default `warn`, to standard error), runs the command on a multi-threaded
+/// runtime and turns a failure into one line on standard error and an exit status.
+///
+/// It lives in the library so that the async call tree it drives is compiled once, with the
+/// library: a binary that awaited [`run`] itself compiled that tree again (docs/PERFORMANCE.md,
+/// "Build").
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BADGEMESH_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("badgemesh: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("badgemesh: {}", failure.message);
+            ExitCode::from(failure.status)
+        }
+    }
+}
+
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let dir = || crate::data_dir::resolve(cli.data_dir.clone()).map_err(Failure::from);

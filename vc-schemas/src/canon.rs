@@ -24,15 +24,13 @@ use std::{
 };
 
 use serde_json::Value;
-use ssi::{
-    json_ld::{
-        self, Expand, Process, RdfQuads,
-        expansion::{Action, Options, Policy},
-        rdf_types::{Quad, generator},
-        syntax::{TryFromJson, context::Context as ContextSyntax},
-    },
-    rdf::LexicalQuad,
+use ssi_json_ld::{
+    self as json_ld, Expand, Process, RdfQuads,
+    expansion::{Action, Options, Policy},
+    rdf_types::{Quad, generator},
+    syntax::{TryFromJson, context::Context as ContextSyntax},
 };
+use ssi_rdf::LexicalQuad;
 
 use crate::{Error, Result, context};
 

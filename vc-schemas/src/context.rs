@@ -7,7 +7,7 @@
 
 use std::{collections::HashMap, sync::LazyLock};
 
-use ssi::json_ld::ContextLoader;
+use ssi_json_ld::ContextLoader;
 
 /// VCDM 2.0 base context.
 pub const CREDENTIALS_V2: &str = "https://www.w3.org/ns/credentials/v2";

@@ -7,8 +7,9 @@ use std::{
     sync::{Arc, LazyLock, Mutex},
 };
 
+use did_jwk::DIDJWK;
 use serde_json::{Value, json};
-use ssi::dids::{DID, DIDJWK, DIDResolver};
+use ssi_dids_core::{DID, DIDResolver};
 
 use crate::{
     Error, Result,

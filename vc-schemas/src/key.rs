@@ -83,14 +83,14 @@ impl Ed25519Key {
 
     /// The key as an ssi JWK (private part included), for ssi's signers; `kid` is the
     /// verification method.
-    pub(crate) fn to_jwk(&self) -> ssi::JWK {
-        use ssi::jwk::{Base64urlUInt, OctetParams, Params};
+    pub(crate) fn to_jwk(&self) -> ssi_jwk::JWK {
+        use ssi_jwk::{Base64urlUInt, OctetParams, Params};
         let params = OctetParams {
             curve: "Ed25519".to_owned(),
             public_key: Base64urlUInt(self.public_key().as_bytes().to_vec()),
             private_key: Some(Base64urlUInt(self.signing.to_bytes().to_vec())),
         };
-        let mut jwk = ssi::JWK::from(Params::OKP(params));
+        let mut jwk = ssi_jwk::JWK::from(Params::OKP(params));
         jwk.key_id = Some(self.verification_method.clone());
         jwk
     }

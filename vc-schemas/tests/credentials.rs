@@ -325,11 +325,11 @@ fn did_jwk_issuers_resolve_offline_and_verify() {
     use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
     let seed = [11u8; 32];
     let public = Ed25519Key::did_key_from_seed(&seed).public_key();
-    let jwk: ssi::JWK = serde_json::from_value(
+    let jwk: ssi_jwk::JWK = serde_json::from_value(
         json!({"kty": "OKP", "crv": "Ed25519", "x": URL_SAFE_NO_PAD.encode(public.as_bytes())}),
     )
     .unwrap();
-    let did = ssi::dids::DIDJWK::generate(&jwk).to_string();
+    let did = did_jwk::DIDJWK::generate(&jwk).to_string();
     let key = Ed25519Key::with_verification_method(&seed, format!("{did}#0"));
     let prepared =
         issue::prepare(&example("basic-openbadgecredential"), &did, "urn:uuid:jwk", now()).unwrap();

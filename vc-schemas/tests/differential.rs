@@ -15,10 +15,8 @@ use common::generate;
 use common::{block_on, json, read};
 use rand::{SeedableRng, rngs::StdRng};
 use serde_json::{Value, json};
-use ssi::{
-    json_ld::{CompactJsonLd, Expandable},
-    rdf::AnyLdEnvironment,
-};
+use ssi_json_ld::{CompactJsonLd, Expandable};
+use ssi_rdf::AnyLdEnvironment;
 use vc_schemas::{
     canon::Canonicalizer,
     did::{OfflineResolver, Purpose},
@@ -34,9 +32,9 @@ fn ours(doc: &Value) -> Vec<String> {
 }
 
 fn ssi_canon(doc: &Value) -> Vec<String> {
-    let v: ssi::json_ld::syntax::Value = serde_json::from_value(doc.clone()).unwrap();
+    let v: ssi_json_ld::syntax::Value = serde_json::from_value(doc.clone()).unwrap();
     let expanded = block_on(CompactJsonLd(v).expand(vc_schemas::context::loader())).unwrap();
-    ssi::rdf::LdEnvironment::default().canonical_form_of(&expanded).unwrap()
+    ssi_rdf::LdEnvironment::default().canonical_form_of(&expanded).unwrap()
 }
 
 fn lines(text: &str) -> Vec<String> {

@@ -12,11 +12,11 @@
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
-use ssi::json_ld::{
+use ssi_json_ld::{
     BlankIdBuf, IriBuf,
     rdf_types::{Id, Literal, LiteralType, Quad, Term},
 };
-use ssi::rdf::LexicalQuad;
+use ssi_rdf::LexicalQuad;
 
 use super::compiled::{Coerce, Container, Ctx, Fast, TermDef, Unsupported};
 

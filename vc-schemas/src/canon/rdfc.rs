@@ -25,10 +25,8 @@ use std::collections::{HashMap, HashSet};
 use oxrdf::{BlankNode, Literal, NamedNode, Quad, Subject, Term};
 use rdf_canon::{CanonicalizationOptions, canonicalize_quads_with};
 use sha2::{Digest, Sha256};
-use ssi::{
-    json_ld::rdf_types::{Id, LiteralType, Term as RdfTerm},
-    rdf::LexicalQuad,
-};
+use ssi_json_ld::rdf_types::{Id, LiteralType, Term as RdfTerm};
+use ssi_rdf::LexicalQuad;
 
 use crate::{Error, Result};
 

@@ -3,12 +3,12 @@
 
 use std::{borrow::Cow, hash::Hash};
 
-use ssi::{
-    json_ld::{
-        CompactJsonLd, Expandable, JsonLdError, JsonLdNodeObject, JsonLdObject, JsonLdTypes,
-        Loader, syntax,
-    },
-    rdf::{Interpretation, LdEnvironment, LinkedDataResource, LinkedDataSubject, VocabularyMut},
+use ssi_json_ld::{
+    CompactJsonLd, Expandable, JsonLdError, JsonLdNodeObject, JsonLdObject, JsonLdTypes, Loader,
+    syntax,
+};
+use ssi_rdf::{
+    Interpretation, LdEnvironment, LinkedDataResource, LinkedDataSubject, VocabularyMut,
 };
 
 /// A compacted JSON-LD document with its `type` values read once.

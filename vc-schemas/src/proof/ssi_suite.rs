@@ -7,16 +7,12 @@
 use std::collections::HashMap;
 
 use serde_json::Value;
-use ssi::{
-    claims::{
-        SignatureEnvironment, ValidateProof, VerificationParameters,
-        data_integrity::{AnySuite, CryptographicSuite, Proof, suites::EdDsaRdfc2022},
-    },
-    json_ld::iref::IriBuf,
-    verification_methods::{
-        AnyMethod, GenericVerificationMethod, Multikey, ProofPurpose, ReferenceOrOwned,
-        SingleSecretSigner,
-    },
+use ssi_claims_core::{SignatureEnvironment, ValidateProof, VerificationParameters};
+use ssi_data_integrity::{AnySuite, CryptographicSuite, Proof, suites::EdDsaRdfc2022};
+use ssi_json_ld::iref::IriBuf;
+use ssi_verification_methods::{
+    AnyMethod, GenericVerificationMethod, Multikey, ProofPurpose, ReferenceOrOwned,
+    SingleSecretSigner,
 };
 
 use super::{data_integrity::ProofOptions, document::LdDocument};
@@ -30,9 +26,8 @@ use crate::{
 pub async fn sign(doc: &Value, key: &Ed25519Key, options: &ProofOptions) -> Result<Value> {
     let unsecured = ld_document(doc)?;
     let vm = iri(key.verification_method())?;
-    let mut opts = ssi::claims::data_integrity::ProofOptions::from_method(
-        ReferenceOrOwned::Reference(vm.clone()),
-    );
+    let mut opts =
+        ssi_data_integrity::ProofOptions::from_method(ReferenceOrOwned::Reference(vm.clone()));
     opts.created = Some(
         options
             .created_text()
