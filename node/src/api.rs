@@ -17,6 +17,7 @@ pub mod extract;
 pub mod headers;
 pub mod metrics;
 pub mod oid4vci;
+pub mod oid4vp;
 pub mod public;
 pub mod session;
 pub mod vcapi;
@@ -86,6 +87,7 @@ pub fn router(state: AppState) -> Router {
     let guarded = admin::routes(&state.limits)
         .merge(vcapi::guarded_routes())
         .merge(oid4vci::admin_routes())
+        .merge(oid4vp::admin_routes())
         .route("/metrics", axum::routing::get(metrics::serve))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     let wallet = badgemesh_wallet::Wallet::new(crate::wallet::NodeWallet::new(state.node.clone()));
@@ -106,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .merge(vcapi::open_routes())
         .merge(public::routes())
         .merge(oid4vci::routes())
+        .merge(oid4vp::routes())
         .fallback(|| async { ApiError::no_route() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

@@ -9,6 +9,7 @@ pub mod network;
 pub mod profile;
 pub mod run;
 pub mod sign;
+pub mod verifier;
 pub mod verify;
 pub mod wallet;
 
@@ -75,6 +76,9 @@ pub enum Command {
         /// A DID: only a wallet proving that DID's key can claim the offer.
         recipient: Option<String>,
     },
+    /// Ask any OpenID4VP wallet for a badge, and read its answer.
+    #[command(subcommand)]
+    Verifier(verifier::VerifierCommand),
     /// List and search issued credentials.
     Credentials(credentials::ListArgs),
     /// Revoke a credential (final).
@@ -172,6 +176,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let body = serde_json::json!({"achievement": achievement, "recipient": recipient});
             print_json(&client.post("/api/v1/offers", &body).await?).map(|()| ExitCode::SUCCESS)
         }
+        Command::Verifier(cmd) => verifier::run(&dir()?, &cmd).await,
         Command::Credentials(args) => credentials::list(&dir()?, &args).await,
         Command::Revoke(args) => credentials::change(&dir()?, "revoke", &args).await,
         Command::Suspend(args) => credentials::change(&dir()?, "suspend", &args).await,

@@ -22,6 +22,7 @@ pub mod offers;
 pub mod outbox;
 pub mod status;
 pub mod tables;
+pub mod verifications;
 
 use std::{collections::BTreeSet, path::Path, sync::Arc};
 

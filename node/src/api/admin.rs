@@ -82,6 +82,7 @@ pub fn routes(limits: &Limits) -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(badgemesh_wallet::import::MAX_FILE_BYTES)),
         )
         .route("/api/v1/wallet/present", post(wallet::present))
+        .route("/api/v1/wallet/respond", post(wallet::respond))
         .route("/api/v1/wallet/bake", get(wallet::baked))
         .route("/api/v1/wallet/selfie", post(wallet::selfie))
         .route("/api/v1/wallet/publish", post(wallet::publish))

@@ -43,6 +43,15 @@ pub enum WalletCommand {
         /// The claim link (`https://…/claim/…`) or the offer URL.
         link: String,
     },
+    /// Answer a verifier's OpenID4VP request (`openid4vp://…`, by value) with chosen badges:
+    /// signs a presentation for its nonce and client id and posts it to the verifier.
+    Respond {
+        /// The verifier's request URL.
+        url: String,
+        /// The badges to show (wallet item ids).
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
     /// Accept a pending badge (once); its issuer's node is told where it can be.
     Accept {
         /// The credential's id.
@@ -218,6 +227,10 @@ pub async fn run(dir: &std::path::Path, command: &WalletCommand) -> Result<ExitC
                 (None, Some(id)) => println!("{id} (in the wallet already)"),
                 (None, None) => return Err(Failure::refused("nothing was claimed")),
             }
+        }
+        WalletCommand::Respond { url, ids } => {
+            let body = serde_json::json!({"url": url, "ids": ids});
+            print_json(&client.post("/api/v1/wallet/respond", &body).await?)?;
         }
         WalletCommand::Accept { id } | WalletCommand::Refuse { id } => {
             let verb =

@@ -206,3 +206,73 @@ async fn send_json(request: reqwest::RequestBuilder) -> Result<Value> {
     }
     Ok(doc)
 }
+
+/// Answers the OpenID4VP request at `url` (by value, `direct_post`) with the wallet's items
+/// `ids`: picks the credential query they answer, signs a presentation bound to the request's
+/// nonce and client id (Data Integrity for `ldp_vc`, a VP-JWT for `jwt_vc_json`) and posts it.
+/// Returns where it went, the query answered and the verifier's reply.
+pub async fn respond(
+    wallet: &badgemesh_wallet::Wallet<crate::wallet::NodeWallet>,
+    url: &str,
+    ids: &[String],
+) -> Result<Value> {
+    use badgemesh_wallet::{
+        WalletBackend,
+        present::{Format, Request},
+    };
+    let request = super::oid4vp::WalletRequest::parse(url.trim()).map_err(Error::Invalid)?;
+    if ids.is_empty() {
+        return Err(Error::Invalid("choose the badge to show".into()));
+    }
+    let mut documents = Vec::with_capacity(ids.len());
+    for id in ids {
+        let item = wallet.backend().item(id).await.map_err(crate::store::inbox::wallet_error)?;
+        documents.push(match &item.credential {
+            Value::String(token) => (
+                vc_schemas::proof::jwt::decode(token)
+                    .ok()
+                    .and_then(|d| d.credential().ok().cloned())
+                    .unwrap_or(Value::Null),
+                true,
+            ),
+            doc => (doc.clone(), false),
+        });
+    }
+    let (query, jwt) = request.query_for(&documents).map_err(Error::Invalid)?;
+    let presentation = wallet
+        .present(&Request {
+            ids: ids.to_vec(),
+            challenge: request.nonce.clone(),
+            domain: request.client_id.clone(),
+            format: if jwt { Format::Jwt } else { Format::Di },
+        })
+        .await
+        .map_err(crate::store::inbox::wallet_error)?;
+    let vp_token = json!({ query.as_str(): [presentation] }).to_string();
+    let form = {
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        form.append_pair("vp_token", &vp_token);
+        if let Some(state) = &request.state {
+            form.append_pair("state", state);
+        }
+        form.finish()
+    };
+    let http = http()?;
+    let response = http
+        .post(checked(&request.response_uri)?)
+        .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .map_err(unreachable)?;
+    let status = response.status();
+    let body = capped(response).await?;
+    let reply: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    if !status.is_success() {
+        let why = reply["error_description"].as_str().or(reply["error"].as_str()).unwrap_or("");
+        return Err(Error::Invalid(format!(
+            "the verifier refused the presentation ({status}): {why}"
+        )));
+    }
+    Ok(json!({"responseUri": request.response_uri, "query": query, "reply": reply}))
+}

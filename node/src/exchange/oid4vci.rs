@@ -131,7 +131,9 @@ pub fn id_of(value: &str) -> Option<&str> {
     value.split_once('.').map(|(id, _)| id).filter(|id| !id.is_empty() && id.len() <= 64)
 }
 
-fn matches(value: &str, expected_hash: &str) -> bool {
+/// Whether `value` (`{id}.{secret}`) carries the secret whose hash is `expected_hash`
+/// (compared in constant time).
+pub fn secret_matches(value: &str, expected_hash: &str) -> bool {
     use subtle::ConstantTimeEq;
     let Some((_, secret)) = value.split_once('.') else { return false };
     bool::from(hash(secret).as_bytes().ct_eq(expected_hash.as_bytes()))
@@ -162,7 +164,7 @@ impl Offer {
 
     /// Whether `code` is this offer's and can still be exchanged (unused, unexpired).
     pub fn open(&self, code: &str, now: DateTime<Utc>) -> Result<(), OAuthError> {
-        if !matches(code, &self.code_hash) {
+        if !secret_matches(code, &self.code_hash) {
             return Err(OAuthError::unknown_code());
         }
         if self.state != OfferState::Offered {
@@ -177,7 +179,9 @@ impl Offer {
     /// The credential request's access token: this offer's, unexpired, not spent.
     pub fn authorize(&self, token: &str, now: DateTime<Utc>) -> Result<(), OAuthError> {
         match &self.state {
-            OfferState::Tokened { token_hash, token_expires } if matches(token, token_hash) => {
+            OfferState::Tokened { token_hash, token_expires }
+                if secret_matches(token, token_hash) =>
+            {
                 if now > *token_expires {
                     Err(OAuthError::new("invalid_token", "the access token has expired"))
                 } else {

@@ -71,6 +71,10 @@ pub const WALLET_PAGES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new(
 /// the hashes of its code and token, where the flow is.
 pub const OFFERS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("offers-1");
 
+/// OID4VP presentation requests: request id → JSON (`exchange::oid4vp::Verification`): what
+/// was asked, the hashes of its state and page key, the answer once there is one.
+pub const VERIFICATIONS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("verifications-1");
+
 /// Idempotency keys: a bulk row's key or a VC-API request's digest → the credential uuid it
 /// produced, so that the same request again returns the same credential instead of a second.
 pub const REQUEST_KEYS: TableDefinition<'_, &str, &str> = TableDefinition::new("request-keys-1");
@@ -116,6 +120,7 @@ pub fn migrate(db: &Database) -> Result<()> {
     txn.open_table(WALLET_PAGES).map_err(Error::store)?;
     super::inbox::build_entries(&txn)?;
     txn.open_table(OFFERS).map_err(Error::store)?;
+    txn.open_table(VERIFICATIONS).map_err(Error::store)?;
     txn.open_table(REQUEST_KEYS).map_err(Error::store)?;
     txn.commit().map_err(Error::store)?;
     Ok(())

@@ -115,6 +115,23 @@ pub(super) async fn present(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub(super) struct RespondRequest {
+    /// The verifier's `openid4vp://` request URL.
+    url: String,
+    /// The wallet items to show.
+    ids: Vec<String>,
+}
+
+/// Answers a verifier's OpenID4VP request with chosen badges.
+pub(super) async fn respond(
+    State(s): State<AppState>,
+    JsonBody(r): JsonBody<RespondRequest>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(crate::exchange::client::respond(&wallet(&s), &r.url, &r.ids).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(super) struct BakeQuery {
     id: String,
     format: String,
