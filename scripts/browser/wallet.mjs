@@ -585,6 +585,26 @@ async function main() {
     const altered = await page.locator('#verdict').innerText();
     check(altered.startsWith('Not valid'), `an altered badge reads "${altered}"`);
   });
+
+  await step("A asks for a badge by OpenID4VP; the page shows the QR code, then B's answer, verified", async () => {
+    const made = await a.api('POST', '/api/v1/verifications', { type: 'OpenBadgeCredential', issuer: a.did });
+    check(made?.openid4vpUrl?.startsWith('openid4vp://'), `no request URL: ${JSON.stringify(made)}`);
+    await page.goto(made.pageUrl);
+    await page.getByRole('heading', { name: 'Show your OpenBadgeCredential' }).waitFor();
+    check((await page.locator('svg').count()) > 0, 'the pending page has no QR code');
+    const link = await page.locator('#request-link').getAttribute('href');
+    check(link === made.openid4vpUrl, 'the page links another request');
+    await axe(page, 'verification pending');
+    await shot(page, 'verification-pending');
+    const answered = await b.api('POST', '/api/v1/wallet/respond', { url: made.openid4vpUrl, ids: [welding.id] });
+    check(answered?.query === 'badge_ldp_vc', `B answered ${JSON.stringify(answered)}`);
+    await page.goto(made.pageUrl);
+    const verdict = await page.locator('#verdict').innerText();
+    check(verdict === 'Verified', `the page reads "${verdict}"`);
+    check((await page.content()).includes('Welding'), 'the page does not name the badge');
+    await axe(page, 'verification result');
+    await shot(page, 'verification-verified');
+  });
 }
 
 let code = 0;
