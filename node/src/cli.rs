@@ -127,7 +127,7 @@ impl From<crate::Error> for Failure {
 /// runtime and turns a failure into one line on standard error and an exit status.
 ///
 /// It lives in the library so that the async call tree it drives is compiled once, with the
-/// library: a binary that awaited [`run`] itself compiled that tree again (docs/PERFORMANCE.md,
+/// library: a binary that awaited [`run()`] itself compiled that tree again (docs/PERFORMANCE.md,
 /// "Build").
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
