@@ -82,6 +82,18 @@ pub const MAX_HEADER_BYTES: usize = 16 << 10;
 /// Longest a client may take to send a request body.
 pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// Renders one of the node's own page templates, HTML-escaping every value.
+fn html_page(
+    template: &str,
+    context: minijinja::Value,
+) -> Result<axum::response::Html<String>, ApiError> {
+    let mut env = minijinja::Environment::new();
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    env.render_str(template, context)
+        .map(axum::response::Html)
+        .map_err(|e| ApiError::from(crate::Error::Internal(e.to_string())))
+}
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let guarded = admin::routes(&state.limits)

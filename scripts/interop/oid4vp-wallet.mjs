@@ -11,10 +11,9 @@
 //       own holder); "declined" (the user says no: error=access_denied).
 // Prints one JSON line: {"status": HTTP status of the verifier's reply, "body": its JSON,
 // "query": the DCQL query id answered, "holder": the DID}.
-import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { Openid4vciClient } from '@openid4vc/openid4vci';
+import { generateKeyPairSync } from 'node:crypto';
 import { Openid4vpClient } from '@openid4vc/openid4vp';
-import { clientAuthenticationAnonymous, setGlobalConfig } from '@openid4vc/oauth2';
+import { Openid4vciClient, callbacks, claim } from './oid4vci-claim.mjs';
 import { DcqlQuery } from 'dcql';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
@@ -23,7 +22,6 @@ import jsigs from 'jsonld-signatures';
 import { SignJWT } from 'jose';
 import { documentLoader } from './loader.mjs';
 
-setGlobalConfig({ allowInsecureUrls: true }); // the test node listens on http://127.0.0.1
 const { purposes: { AuthenticationProofPurpose } } = jsigs;
 const [offerUrl, requestUrl, mode = 'ldp'] = process.argv.slice(2);
 const jwtFormat = mode === 'jwt';
@@ -38,45 +36,6 @@ async function holderKey() {
   key.controller = did;
   key.id = `${did}#${key.publicKeyMultibase}`;
   return { key, did, privateKey };
-}
-
-const callbacks = (holder) => ({
-  fetch,
-  hash: (data, alg) => createHash(alg.replace('-', '')).update(data).digest(),
-  generateRandom: (n) => randomBytes(n),
-  clientAuthentication: clientAuthenticationAnonymous(),
-  signJwt: async (_signer, { header, payload }) => {
-    const jwt = await new SignJWT(payload).setProtectedHeader(header).sign(holder.privateKey);
-    return { jwt };
-  },
-});
-
-// The badge, claimed by OpenID4VCI for `holder`.
-async function claim(holder) {
-  const client = new Openid4vciClient({ callbacks: callbacks(holder) });
-  const offer = await client.resolveCredentialOffer(offerUrl);
-  const issuerMetadata = await client.resolveIssuerMetadata(offer.credential_issuer);
-  const { accessTokenResponse } = await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
-    credentialOffer: offer,
-    issuerMetadata,
-  });
-  const configuration = offer.credential_configuration_ids.find((id) =>
-    id.endsWith(jwtFormat ? 'jwt_vc_json' : 'ldp_vc'),
-  );
-  const { c_nonce } = await client.requestNonce({ issuerMetadata });
-  const { jwt } = await client.createCredentialRequestJwtProof({
-    issuerMetadata,
-    signer: { method: 'did', didUrl: holder.key.id, alg: 'EdDSA' },
-    nonce: c_nonce,
-    credentialConfigurationId: configuration,
-  });
-  const response = await client.retrieveCredentials({
-    issuerMetadata,
-    accessToken: accessTokenResponse.access_token,
-    credentialConfigurationId: configuration,
-    proofs: { jwt: [jwt] },
-  });
-  return response.credentialResponse.credentials[0].credential;
 }
 
 async function presentation(signer, credential, nonce, clientId) {
@@ -107,8 +66,11 @@ async function presentation(signer, credential, nonce, clientId) {
 }
 
 const holder = await holderKey();
-const credential = await claim(holder);
-const client = new Openid4vpClient({ callbacks: callbacks(holder) });
+const credential = await claim(new Openid4vciClient({ callbacks: callbacks(holder.privateKey) }), offerUrl, {
+  didUrl: holder.key.id,
+  format: jwtFormat ? 'jwt_vc_json' : 'ldp_vc',
+});
+const client = new Openid4vpClient({ callbacks: callbacks(holder.privateKey) });
 const parsed = client.parseOpenid4vpAuthorizationRequest({ authorizationRequest: requestUrl });
 const resolved = await client.resolveOpenId4vpAuthorizationRequest({
   authorizationRequestPayload: parsed.params,

@@ -119,11 +119,6 @@ fn bad_request(e: &OAuthError) -> Response {
     oauth(StatusCode::BAD_REQUEST, e)
 }
 
-fn no_store(mut response: Response) -> Response {
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
 async fn issuer_metadata(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
     let issuer = s.node.issuer();
     let name = issuer.profile().map(|p| p.name).unwrap_or_else(|_| "Badgemesh node".into());
@@ -152,9 +147,7 @@ fn no_open_offer() -> Response {
 /// The credential offer behind a `credential_offer_uri`: fetching it twice is fine (wallets do).
 async fn offer(State(s): State<AppState>, Path(code): Path<String>) -> Response {
     match open_offer(&s, &code) {
-        Ok(_) => {
-            no_store(Json(Offer::credential_offer(s.node.issuer().base(), &code)).into_response())
-        }
+        Ok(_) => Json(Offer::credential_offer(s.node.issuer().base(), &code)).into_response(),
         Err(_) => no_open_offer(),
     }
 }
@@ -182,7 +175,7 @@ async fn interaction(
         .is_some_and(|a| a.contains("application/json"));
     if wants_json {
         let body = json!({"protocols": {"oid4vci-1.0": url, "OID4VCI": url}});
-        return no_store(Json(body).into_response());
+        return Json(body).into_response();
     }
     let badge = issuer
         .achievement(&open.achievement)
@@ -190,18 +183,13 @@ async fn interaction(
         .unwrap_or_else(|_| "A badge".into());
     let name = issuer.profile().map(|p| p.name).unwrap_or_else(|_| "An issuer".into());
     let qr = badgemesh_wallet::card::qr_svg(&url).unwrap_or_default();
-    let mut env = minijinja::Environment::new();
-    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
-    let page = env.render_str(
+    super::html_page(
         include_str!("templates/interaction.html"),
         minijinja::context! { badge, issuer => name, offer => url,
         expires => open.expires.format("%-d %B %Y, %H:%M UTC").to_string(),
         qr => minijinja::Value::from_safe_string(qr) },
-    );
-    match page {
-        Ok(html) => no_store(axum::response::Html(html).into_response()),
-        Err(e) => ApiError::from(crate::Error::Internal(e.to_string())).into_response(),
-    }
+    )
+    .into_response()
 }
 
 async fn token(State(s): State<AppState>, body: Bytes) -> Response {
@@ -253,7 +241,7 @@ async fn token(State(s): State<AppState>, body: Bytes) -> Response {
                 body["c_nonce_expires_in"] =
                     Value::from(crate::exchange::nonces::LIFETIME.num_seconds());
             }
-            no_store(Json(body).into_response())
+            Json(body).into_response()
         }
         Ok(Err(e)) => bad_request(&e),
         Err(e) => ApiError::from(e).into_response(),
@@ -262,7 +250,7 @@ async fn token(State(s): State<AppState>, body: Bytes) -> Response {
 
 async fn nonce(State(s): State<AppState>) -> Response {
     match s.nonces.issue(Utc::now()) {
-        Ok(n) => no_store(Json(json!({"c_nonce": n})).into_response()),
+        Ok(n) => Json(json!({"c_nonce": n})).into_response(),
         Err(_) => ApiError::from(crate::Error::Busy).into_response(),
     }
 }
@@ -275,7 +263,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 async fn credential(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     match issue(&s, &headers, &body).await {
-        Ok(response) => no_store(response),
+        Ok(response) => response,
         Err(Failure::OAuth(status, e)) => oauth(status, &e),
         Err(Failure::Node(e)) => ApiError::from(e).into_response(),
     }

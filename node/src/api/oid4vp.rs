@@ -11,7 +11,7 @@ use axum::{
     Json, Router,
     body::Bytes,
     extract::{Path, State},
-    http::{HeaderValue, StatusCode, header},
+    http::{HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
@@ -65,7 +65,7 @@ async fn create(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let wanted = Wanted::new(&r.type_name, r.issuer).map_err(crate::Error::Invalid)?;
     let now = Utc::now();
-    let (verification, secrets) = Verification::new(wanted, now, |bytes| {
+    let (verification, page_key) = Verification::new(wanted, now, |bytes| {
         rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, bytes);
     });
     let base = s.node.issuer().base().to_owned();
@@ -73,7 +73,7 @@ async fn create(
     let body = json!({
         "id": verification.id,
         "openid4vpUrl": url,
-        "pageUrl": format!("{base}/verifications/{}", secrets.page),
+        "pageUrl": format!("{base}/verifications/{page_key}"),
         "expires": verification.expires,
         "request": verification.request_parameters(&base)
             .into_iter().map(|(k, v)| (k.to_owned(), Value::from(v))).collect::<serde_json::Map<_, _>>(),
@@ -95,12 +95,7 @@ async fn result(
 fn refuse(status: StatusCode, error: &str, description: &str) -> Response {
     let body = json!({"error": error, "error_description": description,
                       "code": error, "message": description});
-    no_store((status, Json(body)).into_response())
-}
-
-fn no_store(mut response: Response) -> Response {
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    (status, Json(body)).into_response()
 }
 
 /// The wallet's answer (`direct_post`): parsed, matched to a live request, verified with the
@@ -141,7 +136,7 @@ async fn response(State(s): State<AppState>, body: Bytes) -> Response {
         (None, Err(reason)) => Ok((v.refuse(&reason, now), Some(reason))),
     };
     match s.node.issuer().store().write(move |b| verifications::update(b, &id, step)).await {
-        Ok(Ok(None)) => no_store(Json(json!({})).into_response()),
+        Ok(Ok(None)) => Json(json!({})).into_response(),
         Ok(Ok(Some(reason))) => refuse(StatusCode::BAD_REQUEST, "invalid_request", &reason),
         Ok(Err(why)) => refuse(StatusCode::BAD_REQUEST, "invalid_request", &why),
         Err(e) => ApiError::from(e).into_response(),
@@ -185,9 +180,7 @@ async fn page(State(s): State<AppState>, Path(page): Path<String>) -> Response {
     let url = record.openid4vp_url(s.node.issuer().base());
     let qr = if status == "pending" { badgemesh_wallet::card::qr_svg(&url).ok() } else { None };
     let answer = record.answer.clone();
-    let mut env = minijinja::Environment::new();
-    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
-    let rendered = env.render_str(
+    let rendered = super::html_page(
         include_str!("templates/verification.html"),
         minijinja::context! {
             status, type_name => record.wanted.type_name, issuer => record.wanted.issuer,
@@ -196,14 +189,9 @@ async fn page(State(s): State<AppState>, Path(page): Path<String>) -> Response {
             qr => qr.map(minijinja::Value::from_safe_string),
         },
     );
-    match rendered {
-        Ok(html) => {
-            let mut response = no_store(axum::response::Html(html).into_response());
-            if status == "pending" {
-                response.headers_mut().insert("refresh", HeaderValue::from_static("3"));
-            }
-            response
-        }
-        Err(e) => ApiError::from(crate::Error::Internal(e.to_string())).into_response(),
+    let mut response = rendered.into_response();
+    if status == "pending" && response.status().is_success() {
+        response.headers_mut().insert("refresh", HeaderValue::from_static("3"));
     }
+    response
 }

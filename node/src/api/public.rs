@@ -98,23 +98,18 @@ fn page(s: &AppState, token: &str) -> Result<Html<String>, ApiError> {
         ClaimState::Accepted => "accepted",
         ClaimState::Refused => "refused",
     };
-    let mut env = minijinja::Environment::new();
-    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
-    let html = env
-        .render_str(
-            CLAIM_PAGE,
-            minijinja::context! {
-                badge => achievement["name"].as_str().unwrap_or("A badge"),
-                description => achievement["description"].as_str(),
-                criteria => achievement["criteria"]["narrative"].as_str(),
-                image => achievement["image"]["id"].as_str(),
-                issuer => issuer,
-                state => state,
-                base => format!("/claim/{token}"),
-            },
-        )
-        .map_err(|e| ApiError::from(crate::Error::Invalid(e.to_string())))?;
-    Ok(Html(html))
+    super::html_page(
+        CLAIM_PAGE,
+        minijinja::context! {
+            badge => achievement["name"].as_str().unwrap_or("A badge"),
+            description => achievement["description"].as_str(),
+            criteria => achievement["criteria"]["narrative"].as_str(),
+            image => achievement["image"]["id"].as_str(),
+            issuer => issuer,
+            state => state,
+            base => format!("/claim/{token}"),
+        },
+    )
 }
 
 async fn claim_page(

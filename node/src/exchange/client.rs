@@ -227,16 +227,7 @@ pub async fn respond(
     let mut documents = Vec::with_capacity(ids.len());
     for id in ids {
         let item = wallet.backend().item(id).await.map_err(crate::store::inbox::wallet_error)?;
-        documents.push(match &item.credential {
-            Value::String(token) => (
-                vc_schemas::proof::jwt::decode(token)
-                    .ok()
-                    .and_then(|d| d.credential().ok().cloned())
-                    .unwrap_or(Value::Null),
-                true,
-            ),
-            doc => (doc.clone(), false),
-        });
+        documents.push(super::oid4vp::credential_document(&item.credential));
     }
     let (query, jwt) = request.query_for(&documents).map_err(Error::Invalid)?;
     let presentation = wallet

@@ -32,26 +32,25 @@ pub const QUERY_LDP: &str = "badge_ldp_vc";
 /// The DCQL credential query answered by a VC-JWT badge.
 pub const QUERY_JWT: &str = "badge_jwt_vc_json";
 
-const OB_VOCAB: &str = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#";
-const CRED_VOCAB: &str = "https://www.w3.org/2018/credentials#";
-
 /// The credential types a request may ask for, by the name the Open Badges and VCDM contexts
-/// give them, and the IRI they expand to (DCQL's `type_values` are expanded IRIs).
+/// give them, and the IRI they expand to (DCQL's `type_values` are expanded IRIs; the Open
+/// Badges context makes `AchievementCredential` an alias of `OpenBadgeCredential`).
 const KNOWN_TYPES: [(&str, &str); 4] = [
-    ("OpenBadgeCredential", "OpenBadgeCredential"),
-    ("AchievementCredential", "OpenBadgeCredential"),
-    ("EndorsementCredential", "EndorsementCredential"),
-    ("VerifiableCredential", ""),
+    ("OpenBadgeCredential", "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"),
+    (
+        "AchievementCredential",
+        "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential",
+    ),
+    (
+        "EndorsementCredential",
+        "https://purl.imsglobal.org/spec/vc/ob/vocab.html#EndorsementCredential",
+    ),
+    ("VerifiableCredential", "https://www.w3.org/2018/credentials#VerifiableCredential"),
 ];
 
 /// The expanded IRI of a type name the request may name, or `None` for one it does not know.
-pub fn type_iri(name: &str) -> Option<String> {
-    let (_, term) = KNOWN_TYPES.iter().find(|(n, _)| *n == name)?;
-    Some(if term.is_empty() {
-        format!("{CRED_VOCAB}VerifiableCredential")
-    } else {
-        format!("{OB_VOCAB}{term}")
-    })
+pub fn type_iri(name: &str) -> Option<&'static str> {
+    KNOWN_TYPES.iter().find(|(n, _)| *n == name).map(|(_, iri)| *iri)
 }
 
 /// What the verifier asks for.
@@ -81,26 +80,26 @@ impl Wanted {
         {
             return Err(format!("the issuer {did:?} is not a DID"));
         }
-        Ok(Self { type_name: type_name.to_owned(), type_iri, issuer })
+        Ok(Self { type_name: type_name.to_owned(), type_iri: type_iri.to_owned(), issuer })
     }
 
     /// The DCQL query: one credential query per format; either answers (`credential_sets`).
     pub fn dcql_query(&self) -> Value {
-        let query = |id: &str, format: &str| {
-            let mut q = json!({
-                "id": id,
-                "format": format,
-                "meta": {"type_values": [[self.type_iri]]},
-            });
-            if let Some(issuer) = &self.issuer {
-                q["claims"] = json!([{"path": ["issuer", "id"], "values": [issuer]}]);
-            }
-            q
-        };
         json!({
-            "credentials": [query(QUERY_LDP, "ldp_vc"), query(QUERY_JWT, "jwt_vc_json")],
+            "credentials": [self.credential_query(QUERY_LDP), self.credential_query(QUERY_JWT)],
             "credential_sets": [{"options": [[QUERY_LDP], [QUERY_JWT]]}],
         })
+    }
+
+    /// One DCQL credential query (`QUERY_LDP` or `QUERY_JWT`): the type, and the issuer when
+    /// one is named.
+    fn credential_query(&self, id: &str) -> Value {
+        let format = if id == QUERY_JWT { "jwt_vc_json" } else { "ldp_vc" };
+        let mut q = json!({"id": id, "format": format, "meta": {"type_values": [[self.type_iri]]}});
+        if let Some(issuer) = &self.issuer {
+            q["claims"] = json!([{"path": ["issuer", "id"], "values": [issuer]}]);
+        }
+        q
     }
 }
 
@@ -122,7 +121,8 @@ pub struct Verification {
     pub created: DateTime<Utc>,
     /// Until when a wallet may answer.
     pub expires: DateTime<Utc>,
-    /// Answers refused so far (each with its reason, the last few kept).
+    /// Answers refused so far, each by its reason (at most [`MAX_ATTEMPTS`]: the last one
+    /// closes the request).
     #[serde(default)]
     pub refused: Vec<String>,
     /// The answer, once there is one.
@@ -130,22 +130,14 @@ pub struct Verification {
     pub answer: Option<Answer>,
 }
 
-/// The secrets made with a [`Verification`], shown once.
-#[derive(Debug, Clone)]
-pub struct Secrets {
-    /// The `state` parameter (also kept in the record).
-    pub state: String,
-    /// The result page's key (`{id}.{secret}`).
-    pub page: String,
-}
-
 impl Verification {
-    /// A new request; `random` supplies the id, the two secrets and the nonce.
+    /// A new request and its result page's key (`{id}.{secret}`, shown once); `random`
+    /// supplies the id, the state, the page's secret and the nonce.
     pub fn new(
         wanted: Wanted,
         now: DateTime<Utc>,
         mut random: impl FnMut(&mut [u8]),
-    ) -> (Self, Secrets) {
+    ) -> (Self, String) {
         let mut id = [0u8; 12];
         random(&mut id);
         let id = base64_url(&id);
@@ -156,7 +148,7 @@ impl Verification {
         let nonce = base64_url(&nonce);
         let verification = Self {
             id,
-            state: state.clone(),
+            state,
             page_hash,
             nonce,
             wanted,
@@ -165,7 +157,7 @@ impl Verification {
             refused: Vec::new(),
             answer: None,
         };
-        (verification, Secrets { state, page })
+        (verification, page)
     }
 
     /// Where the wallet posts its answer.
@@ -244,9 +236,6 @@ impl Verification {
     pub fn refuse(&self, reason: &str, now: DateTime<Utc>) -> Self {
         let mut next = self.clone();
         next.refused.push(reason.to_owned());
-        if next.refused.len() > MAX_ATTEMPTS as usize {
-            next.refused.remove(0);
-        }
         if next.refused.len() >= MAX_ATTEMPTS as usize {
             next.answer = Some(Answer::closed(
                 Verdict::Rejected,
@@ -433,7 +422,7 @@ pub fn judge(
             return Err(format!("{name}: {why}"));
         }
     }
-    let holder = vp.get("holder").and_then(id_of).map(str::to_owned);
+    let holder = vp.get("holder").and_then(vc_schemas::model::id_of).map(str::to_owned);
     let mut answer = Answer {
         verdict: Verdict::Rejected,
         summary: String::new(),
@@ -443,13 +432,12 @@ pub fn judge(
         report: serde_json::to_value(report).ok(),
     };
     let credentials = inner_documents(vp);
-    let matching: Vec<(usize, &Value)> = credentials
+    let asked = wanted.credential_query(query);
+    let found = credentials
         .iter()
         .enumerate()
-        .filter(|(_, (vc, jwt))| (query == QUERY_JWT) == *jwt && answers(wanted, vc))
-        .map(|(i, (vc, _))| (i, vc))
-        .collect();
-    let Some(&(index, vc)) = matching.first() else {
+        .find(|(_, (vc, jwt))| (query == QUERY_JWT) == *jwt && query_matches(&asked, vc));
+    let Some((index, (vc, _))) = found else {
         answer.summary = format!(
             "no {} {}{} in the presentation",
             if query == QUERY_JWT { "VC-JWT" } else { "Data Integrity" },
@@ -461,7 +449,7 @@ pub fn judge(
     answer.badges.push(json!({
         "id": vc.get("id"),
         "name": vc.pointer("/credentialSubject/achievement/name").or_else(|| vc.get("name")),
-        "issuer": vc.get("issuer").and_then(id_of),
+        "issuer": vc.get("issuer").and_then(vc_schemas::model::id_of),
         "format": if query == QUERY_JWT { "jwt_vc_json" } else { "ldp_vc" },
     }));
     let subject = vc.pointer("/credentialSubject/id").and_then(Value::as_str);
@@ -494,49 +482,29 @@ fn outcome_words(outcome: Outcome, report: Option<&Report>) -> String {
 
 /// The credentials inside a presentation as documents, each with whether it was a VC-JWT.
 fn inner_documents(vp: &Value) -> Vec<(Value, bool)> {
-    let items = match vp.get("verifiableCredential") {
-        Some(Value::Array(items)) => items.clone(),
-        Some(one) => vec![one.clone()],
+    match vp.get("verifiableCredential") {
+        Some(Value::Array(items)) => items.iter().map(credential_document).collect(),
+        Some(one) => vec![credential_document(one)],
         None => Vec::new(),
-    };
-    items
-        .into_iter()
-        .map(|item| {
-            let token = match &item {
-                Value::String(t) => Some(t.clone()),
-                doc => vc_schemas::verify::enveloped_jwt(doc).map(str::to_owned),
-            };
-            match token {
-                Some(t) => {
-                    let doc = vc_schemas::proof::jwt::decode(&t)
-                        .ok()
-                        .and_then(|d| d.credential().ok().cloned())
-                        .unwrap_or(Value::Null);
-                    (doc, true)
-                }
-                None => (item, false),
-            }
-        })
-        .collect()
+    }
 }
 
-/// Whether a credential is of the wanted type (and issuer).
-fn answers(wanted: &Wanted, vc: &Value) -> bool {
-    let types: Vec<&str> = match vc.get("type") {
-        Some(Value::Array(t)) => t.iter().filter_map(Value::as_str).collect(),
-        Some(Value::String(t)) => vec![t.as_str()],
-        _ => Vec::new(),
+/// A held or presented credential as the document DCQL matches against (a VC-JWT's payload,
+/// compact or enveloped), with whether it was a VC-JWT. A token that does not decode is
+/// `Null`, which matches no query.
+pub fn credential_document(credential: &Value) -> (Value, bool) {
+    let token = match credential {
+        Value::String(t) => Some(t.as_str()),
+        doc => vc_schemas::verify::enveloped_jwt(doc),
     };
-    let typed = types.iter().any(|t| type_iri(t).as_deref() == Some(&wanted.type_iri));
-    let issued = match &wanted.issuer {
-        None => true,
-        Some(did) => vc.get("issuer").and_then(id_of) == Some(did.as_str()),
-    };
-    typed && issued
-}
-
-fn id_of(v: &Value) -> Option<&str> {
-    v.as_str().or_else(|| v.get("id").and_then(Value::as_str))
+    match token {
+        Some(t) => {
+            let payload =
+                vc_schemas::proof::jwt::decode(t).ok().and_then(|d| d.credential().ok().cloned());
+            (payload.unwrap_or(Value::Null), true)
+        }
+        None => (credential.clone(), false),
+    }
 }
 
 fn fresh32(random: &mut impl FnMut(&mut [u8])) -> [u8; 32] {
@@ -638,7 +606,7 @@ impl WalletRequest {
 /// Whether a credential answers one DCQL credential query's `meta.type_values` and `claims`
 /// (values compared as JSON; a claim without `values` asks only that it exists).
 fn query_matches(query: &Value, vc: &Value) -> bool {
-    let types: Vec<String> = match vc.get("type") {
+    let types: Vec<&str> = match vc.get("type") {
         Some(Value::Array(t)) => t.iter().filter_map(Value::as_str).filter_map(type_iri).collect(),
         Some(Value::String(t)) => type_iri(t).into_iter().collect(),
         _ => Vec::new(),
@@ -647,7 +615,7 @@ fn query_matches(query: &Value, vc: &Value) -> bool {
         None => true,
         Some(alternatives) => alternatives.iter().any(|set| {
             set.as_array().is_some_and(|set| {
-                set.iter().all(|t| t.as_str().is_some_and(|t| types.iter().any(|x| x == t)))
+                set.iter().all(|t| t.as_str().is_some_and(|t| types.contains(&t)))
             })
         }),
     };
@@ -694,25 +662,26 @@ mod tests {
         assert!(Wanted::new("OpenBadgeCredential", Some("example.edu".into())).is_err());
         assert_eq!(
             Wanted::new("AchievementCredential", None).unwrap().type_iri,
-            format!("{OB_VOCAB}OpenBadgeCredential")
+            "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"
         );
     }
 
     #[test]
     fn the_url_round_trips_through_the_wallet_side() {
         let mut n = 0u8;
-        let (v, secrets) = Verification::new(wanted(), Utc::now(), |b| {
+        let (v, page) = Verification::new(wanted(), Utc::now(), |b| {
             n += 1;
             b.fill(n);
         });
-        assert!(v.state_matches(&secrets.state));
-        assert!(!v.state_matches(&secrets.page), "the page key is not the state");
-        assert!(v.page_matches(&secrets.page));
+        assert!(v.state_matches(&v.state));
+        assert!(!v.state_matches(&page), "the page key is not the state");
+        assert!(v.page_matches(&page));
+        assert!(!v.page_matches(&v.state), "the state opens no page");
         let url = v.openid4vp_url("https://v.example");
         let request = WalletRequest::parse(&url).unwrap();
         assert_eq!(request.client_id, "redirect_uri:https://v.example/oid4vp/response");
         assert_eq!(request.nonce, v.nonce);
-        assert_eq!(request.state.as_deref(), Some(secrets.state.as_str()));
+        assert_eq!(request.state.as_deref(), Some(v.state.as_str()));
         let (query, jwt) = request.query_for(&[(badge("did:key:z6MkIssuer"), false)]).unwrap();
         assert_eq!((query.as_str(), jwt), (QUERY_LDP, false));
         let (query, _) = request.query_for(&[(badge("did:key:z6MkIssuer"), true)]).unwrap();

@@ -33,6 +33,7 @@ fn templates() -> &'static Environment<'static> {
             ("public_badge.html", include_str!("../../templates/public_badge.html")),
             ("portfolio.html", include_str!("../../templates/portfolio.html")),
             ("_checks.html", include_str!("../../templates/_checks.html")),
+            ("_facts.html", include_str!("../../templates/_facts.html")),
             ("_og.html", include_str!("../../templates/_og.html")),
         ] {
             // The templates are part of the binary; one that does not parse fails every test.
