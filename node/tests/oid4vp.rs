@@ -54,7 +54,9 @@ fn request(node: &Node, extra: &[&str]) -> Value {
 /// `badgemesh verifier result ID`: its exit status and report.
 fn result(node: &Node, id: &str) -> (i32, Value) {
     let out = node.cli(&["verifier", "result", id]);
-    (out.status.code().unwrap(), serde_json::from_slice(&out.stdout).unwrap())
+    let report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), report)
 }
 
 /// Runs the independent wallet: it claims a badge at `offer` and answers `request` in `mode`.

@@ -138,9 +138,11 @@ impl Verification {
         now: DateTime<Utc>,
         mut random: impl FnMut(&mut [u8]),
     ) -> (Self, String) {
+        // Hex, not base64url: the id is typed as a command-line argument, where one starting
+        // with `-` would read as a flag.
         let mut id = [0u8; 12];
         random(&mut id);
-        let id = base64_url(&id);
+        let id = hex::encode(id);
         let (state, _) = secret_for(&id, &fresh32(&mut random));
         let (page, page_hash) = secret_for(&id, &fresh32(&mut random));
         let mut nonce = [0u8; 24];
@@ -664,6 +666,13 @@ mod tests {
             Wanted::new("AchievementCredential", None).unwrap().type_iri,
             "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"
         );
+    }
+
+    #[test]
+    fn ids_never_read_as_command_line_flags() {
+        // 0xfb bytes are "-_-_" in base64url: the id a CLI user types must not start with `-`.
+        let (v, _) = Verification::new(wanted(), Utc::now(), |b| b.fill(0xfb));
+        assert_eq!(v.id, "fb".repeat(12));
     }
 
     #[test]
