@@ -13,6 +13,7 @@
 
 pub mod admin;
 pub mod error;
+pub mod exchanges;
 pub mod extract;
 pub mod headers;
 pub mod metrics;
@@ -120,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .merge(vcapi::open_routes())
         .merge(public::routes())
         .merge(oid4vci::routes())
+        .merge(exchanges::routes())
         .merge(oid4vp::routes())
         .fallback(|| async { ApiError::no_route() })
         .method_not_allowed_fallback(|| async {

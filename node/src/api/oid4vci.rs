@@ -22,7 +22,10 @@ use vc_schemas::{did::OfflineResolver, proof::jwt};
 
 use super::{AppState, error::ApiError};
 use crate::{
-    exchange::oid4vci::{self, CredentialRequest, OAuthError, Offer, OfferState},
+    exchange::{
+        oid4vci::{self, CredentialRequest, OAuthError, Offer, OfferState},
+        vcalm,
+    },
     issuer::award::AwardRequest,
     store::offers,
 };
@@ -72,6 +75,7 @@ async fn create_offer(
     issuer.store().write(move |b| offers::insert(b, &offer)).await?;
     let uri = format!("{}/oid4vci/offers/{code}", issuer.base());
     let interaction = format!("{}/interactions/{code}?iuv=1", issuer.base());
+    let exchange = vcalm::exchange_url(issuer.base(), &code);
     Ok((
         StatusCode::CREATED,
         Json(json!({
@@ -79,6 +83,8 @@ async fn create_offer(
             "offerUrl": offer_url(issuer.base(), &code),
             "credentialOfferUri": uri,
             "interactionUrl": interaction,
+            "vcapi": exchange,
+            "lcwUrl": vcalm::lcw_link(issuer.base(), &exchange),
             "credentialOffer": Offer::credential_offer(issuer.base(), &code),
             "expires": expires,
         })),
@@ -169,12 +175,16 @@ async fn interaction(
     let Ok(open) = open_offer(&s, &code) else { return no_open_offer() };
     let issuer = s.node.issuer();
     let url = offer_url(issuer.base(), &code);
+    let exchange = vcalm::exchange_url(issuer.base(), &code);
+    let lcw = vcalm::lcw_link(issuer.base(), &exchange);
     let wants_json = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("application/json"));
     if wants_json {
-        let body = json!({"protocols": {"oid4vci-1.0": url, "OID4VCI": url}});
+        let body = json!({"protocols": {
+            "vcapi": exchange, "lcw": lcw, "oid4vci-1.0": url, "OID4VCI": url,
+        }});
         return Json(body).into_response();
     }
     let badge = issuer
@@ -183,9 +193,11 @@ async fn interaction(
         .unwrap_or_else(|_| "A badge".into());
     let name = issuer.profile().map(|p| p.name).unwrap_or_else(|_| "An issuer".into());
     let qr = badgemesh_wallet::card::qr_svg(&url).unwrap_or_default();
+    let lcw_qr = badgemesh_wallet::card::qr_svg(&lcw).unwrap_or_default();
     super::html_page(
         include_str!("templates/interaction.html"),
-        minijinja::context! { badge, issuer => name, offer => url,
+        minijinja::context! { badge, issuer => name, offer => url, lcw,
+        lcw_qr => minijinja::Value::from_safe_string(lcw_qr),
         expires => open.expires.format("%-d %B %Y, %H:%M UTC").to_string(),
         qr => minijinja::Value::from_safe_string(qr) },
     )
@@ -315,7 +327,7 @@ async fn issue(s: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Respons
         .issuer()
         .award(AwardRequest {
             // One credential per offer, even when two requests race.
-            key: Some(format!("oid4vci:{id}")),
+            key: Some(offer.award_key()),
             ..AwardRequest::plain(offer.achievement.clone(), holder.clone())
         })
         .await?;

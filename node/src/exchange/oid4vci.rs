@@ -80,6 +80,13 @@ pub enum OfferState {
         /// Until when it is good.
         token_expires: DateTime<Utc>,
     },
+    /// A VC-API exchange took the offer for `holder`, whose key signed its presentation; the
+    /// credential is being issued. (Kept through a crash, so the same holder can finish.)
+    #[serde(rename_all = "camelCase")]
+    Exchanging {
+        /// The DID that authenticated.
+        holder: String,
+    },
     /// The credential was issued (to `holder`).
     #[serde(rename_all = "camelCase")]
     Issued {
@@ -193,6 +200,51 @@ impl Offer {
             }
             _ => Err(OAuthError::new("invalid_token", "unknown access token")),
         }
+    }
+
+    /// Whether a VC-API exchange may go on with `code`: the offer is open, or an exchange
+    /// holds it or finished it (only its holder gets anything: see [`Self::exchange_for`]).
+    pub fn exchangeable(&self, code: &str, now: DateTime<Utc>) -> Result<(), OAuthError> {
+        match self.state {
+            OfferState::Exchanging { .. } | OfferState::Issued { .. }
+                if secret_matches(code, &self.code_hash) =>
+            {
+                Ok(())
+            }
+            _ => self.open(code, now),
+        }
+    }
+
+    /// The offer as it becomes when a VC-API exchange claims it for `holder` (already bound by
+    /// [`Self::holder_for`]). The same holder may come back: after a crash mid-award, or when
+    /// the answer was lost, it gets the same credential again (the award's key is the offer's).
+    pub fn exchange_for(
+        &self,
+        code: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Self, OAuthError> {
+        match &self.state {
+            OfferState::Exchanging { holder: h } | OfferState::Issued { holder: h, .. }
+                if h == holder && secret_matches(code, &self.code_hash) =>
+            {
+                Ok(self.clone())
+            }
+            OfferState::Exchanging { .. } | OfferState::Issued { .. } => {
+                Err(OAuthError::new("invalid_grant", "the offer was claimed by someone else"))
+            }
+            _ => {
+                self.open(code, now)?;
+                let state = OfferState::Exchanging { holder: holder.to_owned() };
+                Ok(Self { state, ..self.clone() })
+            }
+        }
+    }
+
+    /// The idempotency key of the offer's award: one credential per offer, whichever protocol
+    /// claims it. (Named before VC-API exchanges came; stored awards carry it.)
+    pub fn award_key(&self) -> String {
+        format!("oid4vci:{}", self.id)
     }
 
     /// The holder this offer may be issued to, given the proof's key: the recipient when the
@@ -427,6 +479,36 @@ mod tests {
             ..tokened
         };
         assert!(issued.authorize(&token, now).is_err(), "one credential per offer");
+    }
+
+    #[test]
+    fn an_exchange_takes_an_open_offer_for_one_holder_who_may_come_back() {
+        let now = Utc::now();
+        let (o, code) = offer(now, None);
+        assert!(o.exchangeable(&code, now).is_ok());
+        assert!(o.exchangeable("o1.wrong", now).is_err());
+        let late = now + OFFER_LIFETIME + Duration::seconds(1);
+        assert!(o.exchange_for(&code, "did:key:zA", late).is_err(), "expired");
+        let taken = o.exchange_for(&code, "did:key:zA", now).unwrap();
+        assert_eq!(taken.state, OfferState::Exchanging { holder: "did:key:zA".into() });
+        assert_eq!(taken.exchange_for(&code, "did:key:zA", late).unwrap(), taken, "comes back");
+        assert_eq!(
+            taken.exchange_for(&code, "did:key:zB", now).unwrap_err().error,
+            "invalid_grant"
+        );
+        assert_eq!(taken.exchange(&code, String::new(), now).unwrap_err().error, "invalid_grant");
+        // A code exchanged for an OpenID4VCI token is closed to exchanges, and the reverse.
+        let tokened = o.exchange(&code, String::new(), now).unwrap();
+        assert!(tokened.exchangeable(&code, now).is_err());
+        assert!(tokened.exchange_for(&code, "did:key:zA", now).is_err());
+        let issued = Offer {
+            state: OfferState::Issued { holder: "did:key:zA".into(), credential: "urn:x".into() },
+            ..o
+        };
+        assert!(issued.exchangeable(&code, now).is_ok());
+        assert!(issued.exchange_for(&code, "did:key:zA", now).is_ok(), "the same credential again");
+        assert!(issued.exchange_for(&code, "did:key:zB", now).is_err());
+        assert!(issued.exchange_for("o1.wrong", "did:key:zA", now).is_err());
     }
 
     #[test]

@@ -411,19 +411,8 @@ pub fn judge(
     report: &Report,
     now: DateTime<Utc>,
 ) -> Result<Answer, String> {
-    use vc_schemas::verify::Status;
-    // The presentation's own checks (its credentials' are judged below): none may fail, and
-    // the holder's signature, the holder and the nonce and audience must each have passed.
-    if let Some(c) = report.checks.iter().find(|c| c.status == Status::Failed || c.unknown) {
-        return Err(format!("{}: {}", c.name, c.reason));
-    }
-    for name in ["proof", "holder", "presentation"] {
-        let passed = report.checks.iter().any(|c| c.name == name && c.status == Status::Ok);
-        if !passed {
-            let why = report.check(name).map(|c| c.reason.as_str()).unwrap_or("not checked");
-            return Err(format!("{name}: {why}"));
-        }
-    }
+    // The holder's proof, with the nonce and audience; the badge is judged below.
+    super::holder::authenticated(report)?;
     let holder = vp.get("holder").and_then(vc_schemas::model::id_of).map(str::to_owned);
     let mut answer = Answer {
         verdict: Verdict::Rejected,

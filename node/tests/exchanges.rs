@@ -1,0 +1,210 @@
+//! VC-API (VCALM) exchanges against a holder nobody on this team wrote: the Learner Credential
+//! Wallet's exchange code replayed with the libraries LCW ships (`@digitalcredentials/vc` and
+//! `ed25519-signature-2020`, in `scripts/interop/lcw-holder.mjs`) claims offers from a real
+//! node over loopback, starting from the offer's interaction URL. What it gets verifies in the
+//! JavaScript Data Integrity stack. Every way its presentation can be wrong is refused with a
+//! stable code, nothing is issued, and the offer stays open; one offer is claimed once, by
+//! this protocol or by OpenID4VCI.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::{path::PathBuf, process::Command};
+
+use common::Node;
+use serde_json::{Value, json};
+
+fn interop() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/interop");
+    assert!(
+        dir.join("node_modules/@digitalcredentials/vc").exists(),
+        "run `npm ci --prefix scripts/interop` (scripts/test.sh does)"
+    );
+    dir
+}
+
+/// Runs a script of `scripts/interop` with `args`; its last JSON line.
+fn script(name: &str, args: &[&str]) -> Value {
+    let out = Command::new("node")
+        .arg(interop().join(name))
+        .args(args)
+        .output()
+        .expect("node is installed");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(stdout.lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}: {stdout} {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// The LCW-equivalent holder on an interaction URL.
+fn lcw(interaction: &str, mode: &str) -> Value {
+    script("lcw-holder.mjs", &[interaction, mode])
+}
+
+fn achievement(node: &Node) -> String {
+    let body = json!({"name": "Welding", "description": "Welds steel safely.",
+        "criteria": {"narrative": "Passed the welding practical."}});
+    let a: Value = node.post("/api/v1/achievements", &body).json().unwrap();
+    a["uuid"].as_str().unwrap().to_owned()
+}
+
+fn offer(node: &Node, achievement: &str, recipient: Option<&str>) -> Value {
+    let mut body = json!({"achievement": achievement});
+    if let Some(r) = recipient {
+        body["recipient"] = json!(r);
+    }
+    let answer = node.post("/api/v1/offers", &body);
+    assert_eq!(answer.status(), 201);
+    answer.json().unwrap()
+}
+
+fn issued(node: &Node) -> usize {
+    let listed: Value = node.get("/api/v1/credentials").json().unwrap();
+    listed["items"].as_array().expect("the listing's items").len()
+}
+
+fn post(url: &str, body: &str) -> (u16, Value) {
+    let answer = Node::client()
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .unwrap();
+    (answer.status().as_u16(), answer.json().unwrap())
+}
+
+#[test]
+fn the_lcw_holder_claims_an_offer_by_its_interaction_url_and_the_badge_verifies() {
+    let node = Node::start(&[]);
+    let a = achievement(&node);
+    let out = node.cli(&["offer", &a]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let made: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let vcapi = made["vcapi"].as_str().unwrap();
+    assert!(vcapi.starts_with(&format!("{}/workflows/claim/exchanges/", node.url)), "{made}");
+    assert!(made["lcwUrl"].as_str().unwrap().starts_with("https://lcw.app/request?request="));
+    // The interaction URL names every protocol the offer can be claimed by.
+    let interaction = made["interactionUrl"].as_str().unwrap();
+    let listed: Value = Node::client()
+        .get(interaction)
+        .header("accept", "application/json")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(listed["protocols"]["vcapi"], vcapi);
+    assert_eq!(listed["protocols"]["lcw"], made["lcwUrl"]);
+    assert_eq!(listed["protocols"]["oid4vci-1.0"], made["offerUrl"]);
+    let html = Node::client().get(interaction).send().unwrap().text().unwrap();
+    assert!(html.contains("Learner Credential Wallet") && html.contains("lcw.app"), "{html}");
+
+    let got = lcw(interaction, "ok");
+    assert_eq!(got["status"], 200, "{got}");
+    let request = &got["vpr"];
+    assert_eq!(request["query"][0]["type"], "DIDAuthentication");
+    assert_eq!(request["domain"], node.url.as_str());
+    let credential = &got["credential"];
+    assert_eq!(credential["credentialSubject"]["id"], got["holder"], "bound to the signer");
+    assert_eq!(credential["issuer"]["id"], node.did.as_str());
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), credential.to_string()).unwrap();
+    let js =
+        Command::new("node").arg(interop().join("verify.mjs")).arg(file.path()).output().unwrap();
+    assert!(js.status.success(), "{}", String::from_utf8_lossy(&js.stdout));
+    let verdict: Value = Node::client()
+        .post(format!("{}/credentials/verify", node.url))
+        .json(&json!({"verifiableCredential": credential}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(verdict["verified"], true, "{verdict}");
+    // The offer is spent: its page is gone, and another wallet that kept the exchange's
+    // address gets nothing.
+    let spent = Node::client().get(interaction).send().unwrap();
+    assert_eq!(spent.status(), 404);
+    let other = lcw(vcapi, "ok");
+    assert_eq!(
+        (other["status"].as_u64(), other["body"]["code"].as_str()),
+        (Some(404), Some("not_found"))
+    );
+    assert!(other["body"]["message"].as_str().unwrap().contains("someone else"), "{other}");
+
+    // A presentation sent bare, as some wallets do, is taken too.
+    let bare = lcw(offer(&node, &a, None)["interactionUrl"].as_str().unwrap(), "bare");
+    assert_eq!(bare["status"], 200, "{bare}");
+    // A wallet whose answer was lost runs the exchange again and gets the same badge.
+    let again = lcw(offer(&node, &a, None)["interactionUrl"].as_str().unwrap(), "again");
+    assert_eq!(
+        (again["status"].as_u64(), again["again"]["status"].as_u64()),
+        (Some(200), Some(200))
+    );
+    assert_eq!(again["again"]["credential"]["id"], again["credential"]["id"]);
+    assert_eq!(issued(&node), 3, "one credential per offer");
+}
+
+#[test]
+fn bad_presentations_are_refused_nothing_is_issued_and_the_offer_stays_open() {
+    let node = Node::start(&[]);
+    let a = achievement(&node);
+    let made = offer(&node, &a, None);
+    let interaction = made["interactionUrl"].as_str().unwrap();
+    for (mode, code) in [
+        ("wrong-challenge", "invalid_challenge"),
+        ("wrong-domain", "invalid_presentation"),
+        ("forged", "invalid_presentation"),
+        ("unsigned", "invalid_presentation"),
+    ] {
+        let got = lcw(interaction, mode);
+        assert_eq!(got["status"], 400, "{mode}: {got}");
+        assert_eq!(got["body"]["code"], code, "{mode}: {got}");
+        assert!(got["body"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    assert_eq!(issued(&node), 0);
+    // A challenge is good once: the same signed presentation again is refused.
+    let replayed = lcw(interaction, "replay");
+    assert_eq!(replayed["status"], 200, "the offer was still open: {replayed}");
+    assert_eq!(replayed["replayed"]["status"], 400);
+    assert_eq!(replayed["replayed"]["body"]["code"], "invalid_challenge");
+    assert_eq!(issued(&node), 1);
+
+    // An offer made to a DID is claimed only by that DID's key.
+    let theirs = offer(&node, &a, Some("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"));
+    let got = lcw(theirs["interactionUrl"].as_str().unwrap(), "ok");
+    assert_eq!(
+        (got["status"].as_u64(), got["body"]["code"].as_str()),
+        (Some(403), Some("wrong_holder"))
+    );
+    assert_eq!(issued(&node), 1);
+
+    // Garbage, and codes that open nothing.
+    let vcapi = offer(&node, &a, None)["vcapi"].as_str().unwrap().to_owned();
+    for body in ["[]", "not json", r#"{"zcap": []}"#, r#"{"verifiablePresentation": 1}"#] {
+        let (status, answer) = post(&vcapi, body);
+        assert_eq!((status, answer["code"].as_str()), (400, Some("invalid_request")), "{body}");
+    }
+    let base = format!("{}/workflows/claim/exchanges", node.url);
+    for code in ["nothing", "nope.nope", &format!("{}x", vcapi.rsplit('/').next().unwrap())] {
+        let (status, answer) = post(&format!("{base}/{code}"), "{}");
+        assert_eq!((status, answer["code"].as_str()), (404, Some("not_found")), "{code}");
+    }
+    assert_eq!(issued(&node), 1);
+}
+
+#[test]
+fn one_offer_is_claimed_once_by_either_protocol() {
+    let node = Node::start(&[]);
+    let a = achievement(&node);
+    // OpenID4VCI first: the exchange is closed.
+    let made = offer(&node, &a, None);
+    let got = script("oid4vci-wallet.mjs", &[made["offerUrl"].as_str().unwrap(), "ok"]);
+    assert_eq!(got["ok"], true, "{got}");
+    let other = lcw(made["vcapi"].as_str().unwrap(), "ok");
+    assert_eq!(other["status"], 404, "{other}");
+    // The exchange first: the OpenID4VCI code is used.
+    let made = offer(&node, &a, None);
+    let exchanged = lcw(made["interactionUrl"].as_str().unwrap(), "ok");
+    assert_eq!(exchanged["status"], 200, "{exchanged}");
+    let late = script("oid4vci-wallet.mjs", &[made["offerUrl"].as_str().unwrap(), "ok"]);
+    assert_eq!(late["ok"], false, "{late}");
+    assert_eq!(issued(&node), 2);
+}
