@@ -4,7 +4,8 @@
 //! node over loopback, starting from the offer's interaction URL. What it gets verifies in the
 //! JavaScript Data Integrity stack. Every way its presentation can be wrong is refused with a
 //! stable code, nothing is issued, and the offer stays open; one offer is claimed once, by
-//! this protocol or by OpenID4VCI.
+//! this protocol or by OpenID4VCI. The same holder answers a verifier's request made as a
+//! VC-API exchange (`QueryByExample`), and the node records the verdict as for OpenID4VP.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -207,4 +208,53 @@ fn one_offer_is_claimed_once_by_either_protocol() {
     let late = script("oid4vci-wallet.mjs", &[made["offerUrl"].as_str().unwrap(), "ok"]);
     assert_eq!(late["ok"], false, "{late}");
     assert_eq!(issued(&node), 2);
+}
+
+#[test]
+fn the_lcw_holder_answers_a_verifiers_request_over_vc_api() {
+    let node = Node::start(&[]);
+    let a = achievement(&node);
+    let out = node.cli(&["verifier", "request", "--issuer", &node.did]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let made: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (id, vcapi) = (made["id"].as_str().unwrap(), made["vcapi"].as_str().unwrap());
+    assert!(vcapi.starts_with(&format!("{}/workflows/verify/exchanges/{id}.", node.url)), "{made}");
+    let page = Node::client().get(made["pageUrl"].as_str().unwrap()).send().unwrap();
+    assert!(page.text().unwrap().contains("id=\"lcw-link\""), "the page offers the LCW code");
+    let result = |id: &str| {
+        let out = node.cli(&["verifier", "result", id]);
+        (out.status.code().unwrap(), serde_json::from_slice::<Value>(&out.stdout).unwrap())
+    };
+
+    // Signed for another verifier: refused, and the request stays open.
+    let claim = offer(&node, &a, None);
+    let interaction = claim["interactionUrl"].as_str().unwrap();
+    let got = script("lcw-holder.mjs", &[interaction, "present-wrong-domain", vcapi]);
+    assert_eq!(got["status"], 200, "{got}");
+    let presented = &got["presented"];
+    assert_eq!(presented["vpr"]["query"][0]["type"], "QueryByExample");
+    assert_eq!(
+        (presented["status"].as_u64(), presented["body"]["code"].as_str()),
+        (Some(400), Some("invalid_presentation")),
+        "{got}"
+    );
+    let (code, report) = result(id);
+    assert_eq!((code, report["refused"].as_array().map(Vec::len)), (2, Some(1)), "{report:#}");
+
+    // The badge it matched, presented by its holder: verified.
+    let claim = offer(&node, &a, None);
+    let interaction = claim["interactionUrl"].as_str().unwrap();
+    let got = script("lcw-holder.mjs", &[interaction, "present", vcapi]);
+    assert_eq!(
+        (got["presented"]["status"].as_u64(), got["presented"]["presented"].as_u64()),
+        (Some(200), Some(1)),
+        "{got}"
+    );
+    let (code, report) = result(id);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["answer"]["holder"], got["holder"]);
+    assert_eq!(report["answer"]["badges"][0]["name"], "Welding");
+    // A request is answered once.
+    let (status, answer) = post(vcapi, "{}");
+    assert_eq!((status, answer["code"].as_str()), (404, Some("not_found")), "{answer}");
 }

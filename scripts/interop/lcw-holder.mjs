@@ -14,13 +14,16 @@
 //       answer: the same badge comes back);
 //       "replay" (posts the same signed presentation twice: its challenge is good once);
 //       "wrong-challenge", "wrong-domain" (signed for another exchange or verifier);
-//       "forged" (the holder changed after signing); "unsigned" (no DID authentication).
+//       "forged" (the holder changed after signing); "unsigned" (no DID authentication);
+//       "present" VERIFY_EXCHANGE_URL (claims, then answers a verifier's VC-API exchange with
+//       the badges its QueryByExample matches, as LCW's `vcMatchesFor` does);
+//       "present-wrong-domain" VERIFY_EXCHANGE_URL (the same, signed for another verifier).
 import * as vc from '@digitalcredentials/vc';
 import {Ed25519Signature2020} from '@digitalcredentials/ed25519-signature-2020';
 import {Ed25519VerificationKey2020} from '@digitalcredentials/ed25519-verification-key-2020';
 import {documentLoader} from './loader.mjs';
 
-const [interactionUrl, mode = 'ok'] = process.argv.slice(2);
+const [interactionUrl, mode = 'ok', verifyUrl] = process.argv.slice(2);
 const key = await Ed25519VerificationKey2020.generate();
 const holder = `did:key:${key.fingerprint()}`;
 key.controller = holder;
@@ -33,18 +36,40 @@ async function post(url, payload) {
   return {status: response.status, body: await response.json()};
 }
 
-/** composeVp: a presentation signed for DID authentication. */
-async function compose({challenge, domain}) {
-  const presentation = await vc.createPresentation({holder, verify: false});
-  if(mode === 'unsigned') return presentation;
+/** composeVp: a presentation of `held`, signed for DID authentication. */
+async function compose({challenge, domain}, held = [], spoil = mode) {
+  const verifiableCredential = held.length ? held : undefined;
+  const presentation = await vc.createPresentation({holder, verifiableCredential, verify: false});
+  if(spoil === 'unsigned') return presentation;
   const signed = await vc.signPresentation({
     presentation, documentLoader,
-    challenge: mode === 'wrong-challenge' ? 'a-challenge-nobody-gave' : challenge,
-    domain: mode === 'wrong-domain' ? 'https://another.example' : domain,
+    challenge: spoil === 'wrong-challenge' ? 'a-challenge-nobody-gave' : challenge,
+    domain: spoil === 'wrong-domain' ? 'https://another.example' : domain,
     suite: new Ed25519Signature2020({signer: key.signer()})
   });
-  if(mode === 'forged') signed.holder = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
+  if(spoil === 'forged') signed.holder = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
   return signed;
+}
+
+/** filterCredentialRecordsByType: the held credentials whose types include the example's. */
+function matches(queries, held) {
+  const wanted = queries.filter(q => q.type === 'QueryByExample')
+    .flatMap(q => [q.credentialQuery].flat())
+    .map(c => [c.example?.type].flat().filter(t => t && t !== 'VerifiableCredential'));
+  return held.filter(vc => wanted.some(types => types.every(t => [vc.type].flat().includes(t))));
+}
+
+/** Answers a verifier's exchange with the matching credentials. */
+async function present(exchangeUrl, held) {
+  const request = await post(exchangeUrl, {});
+  const vpr = request.body.verifiablePresentationRequest;
+  if(!vpr) return {...request, stage: 'start'};
+  const queries = [vpr.query].flat();
+  const chosen = matches(queries, held);
+  const endpoint = vpr.interact?.service?.[0]?.serviceEndpoint ?? exchangeUrl;
+  const spoil = mode === 'present-wrong-domain' ? 'wrong-domain' : 'ok';
+  const answer = await post(endpoint, {verifiablePresentation: await compose(vpr, chosen, spoil)});
+  return {...answer, vpr, presented: chosen.length};
 }
 
 /** extractCredentialsFrom: the credentials of the presentation the exchanger answered. */
@@ -85,6 +110,7 @@ try {
   const exchangeUrl = await exchangeUrlOf(interactionUrl);
   const first = await exchange(exchangeUrl);
   if(mode === 'again') first.again = await exchange(exchangeUrl);
+  if(mode.startsWith('present')) first.presented = await present(verifyUrl, [first.credential]);
   console.log(JSON.stringify({holder, ...first}));
 } catch(e) {
   console.log(JSON.stringify({holder, status: 0, error: String(e?.stack ?? e)}));

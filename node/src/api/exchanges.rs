@@ -1,10 +1,14 @@
-//! VC-API (VCALM) exchanges on the public side: the Learner Credential Wallet's way to claim an
-//! offer (`exchange::vcalm` has the protocol). The exchange's address carries the offer's code,
-//! so the same offer is claimed here or by OpenID4VCI, once.
+//! VC-API (VCALM) exchanges on the public side, the Learner Credential Wallet's protocol
+//! (`exchange::vcalm` has it):
+//! - claiming an offer: the exchange's address carries the offer's code, so the same offer is
+//!   claimed here or by OpenID4VCI, once;
+//! - answering a verifier's request: the address carries the request's state, and the answer
+//!   is judged and recorded as an OpenID4VP one (`api::oid4vp`).
 //!
 //! Work per anonymous request: every message is one store read before anything else (the code
-//! must open an offer); a start is an in-memory nonce; a presentation is verified on the CPU
-//! pool (refused when it is full) before its challenge is used or anything is written.
+//! or state must open an offer or request); a claim's start is an in-memory nonce; a
+//! presentation is verified on the CPU pool (refused when it is full) before its challenge is
+//! used or anything is written.
 
 use axum::{
     Json, Router,
@@ -17,11 +21,12 @@ use axum::{
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::{AppState, error::ApiError};
+use super::{AppState, error::ApiError, oid4vp};
 use crate::{
     exchange::{
         holder,
         oid4vci::{self, Offer},
+        oid4vp::QUERY_LDP,
         vcalm::{self, Message},
     },
     issuer::award::AwardRequest,
@@ -31,7 +36,9 @@ use crate::{
 
 /// The open routes.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/workflows/claim/exchanges/{code}", post(exchange))
+    Router::new()
+        .route("/workflows/claim/exchanges/{code}", post(exchange))
+        .route("/workflows/verify/exchanges/{state}", post(verify))
 }
 
 fn no_exchange(why: &str) -> ApiError {
@@ -135,4 +142,40 @@ async fn claim(
     let id = offer.id;
     s.node.issuer().store().write(move |b| offers::issued(b, &id, holder, credential_id)).await?;
     Ok(vcalm::delivery(credential))
+}
+
+/// A verifier's request as an exchange: `{}` gets the query, a presentation its verdict (`{}`
+/// ends the exchange; a refused presentation is a `400` and the request stays open, as in
+/// OpenID4VP).
+async fn verify(State(s): State<AppState>, Path(state): Path<String>, body: Bytes) -> Response {
+    let now = Utc::now();
+    let step = match Message::parse(&body) {
+        Ok(message) => message,
+        Err(why) => {
+            return ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", why).into_response();
+        }
+    };
+    let record = match oid4vp::open_request(&s, &state, now) {
+        Ok(Ok(record)) => record,
+        Ok(Err(why)) => return no_exchange(why).into_response(),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let base = s.node.issuer().base().to_owned();
+    let vp = match step {
+        Message::Start => {
+            let exchange = vcalm::verify_exchange_url(&base, &state);
+            let request = vcalm::query_request(&exchange, &base, &record.nonce, &record.wanted);
+            return Json(request).into_response();
+        }
+        Message::Presentation(vp) => vp,
+    };
+    let verdict = match oid4vp::judge(&s, &record, QUERY_LDP, vp, base).await {
+        Ok(verdict) => verdict,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    match oid4vp::settle(&s, record.id, verdict, now).await {
+        Ok(Ok(())) => Json(serde_json::json!({})).into_response(),
+        Ok(Err(why)) => refused("invalid_presentation", why).into_response(),
+        Err(e) => e.into_response(),
+    }
 }

@@ -15,7 +15,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::{AppState, error::ApiError};
@@ -23,6 +23,7 @@ use crate::{
     exchange::{
         oid4vci::id_of,
         oid4vp::{self, Answer, Verification, Wanted},
+        vcalm,
     },
     node::Verifiable,
     store::verifications,
@@ -74,6 +75,8 @@ async fn create(
         "id": verification.id,
         "openid4vpUrl": url,
         "pageUrl": format!("{base}/verifications/{page_key}"),
+        "vcapi": vcalm::verify_exchange_url(&base, &verification.state),
+        "lcwUrl": vcalm::lcw_link(&base, &vcalm::verify_exchange_url(&base, &verification.state)),
         "expires": verification.expires,
         "request": verification.request_parameters(&base)
             .into_iter().map(|(k, v)| (k.to_owned(), Value::from(v))).collect::<serde_json::Map<_, _>>(),
@@ -107,59 +110,79 @@ async fn response(State(s): State<AppState>, body: Bytes) -> Response {
         Ok(p) => p,
         Err(why) => return refuse(StatusCode::BAD_REQUEST, "invalid_request", &why),
     };
-    let state = parsed.state().to_owned();
-    let Some(id) = id_of(&state).map(str::to_owned) else {
-        return refuse(StatusCode::BAD_REQUEST, "invalid_request", "unknown request");
-    };
-    let record = match s.node.issuer().store().read().and_then(|t| verifications::get(&t, &id)) {
-        Ok(Some(v)) if v.state_matches(&state) => v,
-        Ok(_) => return refuse(StatusCode::BAD_REQUEST, "invalid_request", "unknown request"),
+    let record = match open_request(&s, parsed.state(), now) {
+        Ok(Ok(record)) => record,
+        Ok(Err(why)) => return refuse(StatusCode::BAD_REQUEST, "invalid_request", why),
         Err(e) => return ApiError::from(e).into_response(),
     };
-    if let Some(why) = record.closed(now) {
-        return refuse(StatusCode::BAD_REQUEST, "invalid_request", why);
-    }
     let verdict = match parsed {
         oid4vp::Response::Error { error, description, .. } => {
             Ok(Answer::declined(&error, description.as_deref(), now))
         }
         oid4vp::Response::Presentation { query, presentation, .. } => {
-            match judge(&s, &record, query, presentation).await {
+            let audience = Verification::client_id(s.node.issuer().base());
+            match judge(&s, &record, query, presentation, audience).await {
                 Ok(verdict) => verdict,
                 Err(e) => return ApiError::from(e).into_response(),
             }
         }
     };
+    match settle(&s, record.id, verdict, now).await {
+        Ok(Ok(())) => Json(json!({})).into_response(),
+        Ok(Err(why)) => refuse(StatusCode::BAD_REQUEST, "invalid_request", &why),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The live request whose `state` (`{id}.{random}`, which only its QR code carries) this is;
+/// the inner `Err` says why there is none to answer. One store read.
+pub(super) fn open_request(
+    s: &AppState,
+    state: &str,
+    now: DateTime<Utc>,
+) -> crate::Result<Result<Verification, &'static str>> {
+    let Some(id) = id_of(state) else { return Ok(Err("unknown request")) };
+    let record = verifications::get(&s.node.issuer().store().read()?, id)?;
+    Ok(match record.filter(|v| v.state_matches(state)) {
+        None => Err("unknown request"),
+        Some(v) => v.closed(now).map_or(Ok(v), Err),
+    })
+}
+
+/// Writes a judged answer: a final one closes the request, a refused one is counted. The inner
+/// `Err` is the reason to give the wallet (refused, or the request closed meanwhile: it is
+/// judged again inside the write, so one answer lands).
+pub(super) async fn settle(
+    s: &AppState,
+    id: String,
+    verdict: Result<Answer, String>,
+    now: DateTime<Utc>,
+) -> Result<Result<(), String>, ApiError> {
     let step = move |v: &Verification| match (v.closed(now), verdict) {
         (Some(why), _) => Err(why.to_owned()),
         (None, Ok(answer)) => Ok((Verification { answer: Some(answer), ..v.clone() }, None)),
         (None, Err(reason)) => Ok((v.refuse(&reason, now), Some(reason))),
     };
-    match s.node.issuer().store().write(move |b| verifications::update(b, &id, step)).await {
-        Ok(Ok(None)) => Json(json!({})).into_response(),
-        Ok(Ok(Some(reason))) => refuse(StatusCode::BAD_REQUEST, "invalid_request", &reason),
-        Ok(Err(why)) => refuse(StatusCode::BAD_REQUEST, "invalid_request", &why),
-        Err(e) => ApiError::from(e).into_response(),
+    match s.node.issuer().store().write(move |b| verifications::update(b, &id, step)).await? {
+        Ok(None) => Ok(Ok(())),
+        Ok(Some(reason)) | Err(reason) => Ok(Err(reason)),
     }
 }
 
-/// Verifies the presentation (the node's pipeline: signatures, holder, challenge, domain,
-/// every credential, status from the lists this node holds) and judges it against the request.
-async fn judge(
+/// Verifies the presentation (the node's pipeline: signatures, holder, the request's nonce as
+/// challenge, `audience` as domain, every credential, status from the lists this node holds)
+/// and judges it against the request's credential query `query`.
+pub(super) async fn judge(
     s: &AppState,
     record: &Verification,
     query: &'static str,
     presentation: Value,
+    audience: String,
 ) -> crate::Result<Result<Answer, String>> {
-    let base = s.node.issuer().base().to_owned();
     let document = vc_schemas::verify::presentation_document(&presentation).unwrap_or_default();
     let checked = s
         .node
-        .verify(
-            Verifiable::Presentation(presentation),
-            Some(record.nonce.clone()),
-            Some(Verification::client_id(&base)),
-        )
+        .verify(Verifiable::Presentation(presentation), Some(record.nonce.clone()), Some(audience))
         .await?;
     Ok(oid4vp::judge(&record.wanted, query, &document, &checked.report, Utc::now()))
 }
@@ -178,7 +201,11 @@ async fn page(State(s): State<AppState>, Path(page): Path<String>) -> Response {
     let now = Utc::now();
     let status = record.status(now);
     let url = record.openid4vp_url(s.node.issuer().base());
-    let qr = if status == "pending" { badgemesh_wallet::card::qr_svg(&url).ok() } else { None };
+    let pending = status == "pending";
+    let qr = if pending { badgemesh_wallet::card::qr_svg(&url).ok() } else { None };
+    let base = s.node.issuer().base();
+    let lcw = vcalm::lcw_link(base, &vcalm::verify_exchange_url(base, &record.state));
+    let lcw_qr = if pending { badgemesh_wallet::card::qr_svg(&lcw).ok() } else { None };
     let answer = record.answer.clone();
     let rendered = super::html_page(
         include_str!("templates/verification.html"),
@@ -187,10 +214,12 @@ async fn page(State(s): State<AppState>, Path(page): Path<String>) -> Response {
             expires => record.expires.format("%-d %B %Y, %H:%M UTC").to_string(),
             answer, refused => record.refused, url => (status == "pending").then_some(url),
             qr => qr.map(minijinja::Value::from_safe_string),
+            lcw => pending.then_some(lcw),
+            lcw_qr => lcw_qr.map(minijinja::Value::from_safe_string),
         },
     );
     let mut response = rendered.into_response();
-    if status == "pending" && response.status().is_success() {
+    if pending && response.status().is_success() {
         response.headers_mut().insert("refresh", HeaderValue::from_static("3"));
     }
     response

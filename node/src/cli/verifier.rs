@@ -11,7 +11,8 @@ use crate::client::Client;
 #[derive(Debug, Subcommand)]
 pub enum VerifierCommand {
     /// Make a presentation request (OpenID4VP 1.0, DCQL, direct_post; 10 minutes): prints
-    /// its id, the openid4vp:// URL for a QR code and the page that shows the code and result.
+    /// its id, the openid4vp:// URL for a QR code, the same request as a VC-API exchange (and
+    /// its Learner Credential Wallet link) and the page that shows the codes and the result.
     Request {
         /// The credential type asked for.
         #[arg(long = "type", default_value = "OpenBadgeCredential")]
@@ -36,8 +37,8 @@ pub async fn run(dir: &Path, cmd: &VerifierCommand) -> Result<ExitCode, Failure>
             let body = serde_json::json!({"type": type_name, "issuer": issuer});
             let made = client.post("/api/v1/verifications", &body).await?;
             let out = serde_json::json!({
-                "id": made["id"], "openid4vpUrl": made["openid4vpUrl"], "pageUrl": made["pageUrl"],
-                "expires": made["expires"],
+                "id": made["id"], "openid4vpUrl": made["openid4vpUrl"], "vcapi": made["vcapi"],
+                "lcwUrl": made["lcwUrl"], "pageUrl": made["pageUrl"], "expires": made["expires"],
             });
             print_json(&out).map(|()| ExitCode::SUCCESS)
         }

@@ -7,14 +7,28 @@
 //! 3. the answer is a presentation holding the badge, issued to the DID whose key signed.
 //!
 //! An exchange is an offer's (`oid4vci::Offer`): the same code claims it by OpenID4VCI or here,
-//! and whichever comes first wins. No I/O: `api::exchanges` verifies, writes and awards.
+//! and whichever comes first wins.
+//!
+//! A verifier's request (`oid4vp::Verification`) is an exchange too: `{}` gets a
+//! `QueryByExample` for the badge asked for, with DID authentication bound to the request's
+//! nonce, and the wallet's presentation is judged as an OpenID4VP answer would be.
+//!
+//! No I/O: `api::exchanges` verifies, writes and awards.
 
 use serde_json::{Value, json};
+
+use super::oid4vp::Wanted;
 
 /// The exchange of the offer whose code is `code`, on the node at `base`. The code is in the
 /// path: holding the address is holding the offer, as with `credential_offer_uri`.
 pub fn exchange_url(base: &str, code: &str) -> String {
     format!("{base}/workflows/claim/exchanges/{code}")
+}
+
+/// The exchange of the verifier's request whose state is `state` (which only its QR code and
+/// page carry), on the node at `base`.
+pub fn verify_exchange_url(base: &str, state: &str) -> String {
+    format!("{base}/workflows/verify/exchanges/{state}")
 }
 
 /// The Learner Credential Wallet's own deep link for the exchange (what its camera and the
@@ -91,6 +105,27 @@ pub fn presentation_request(exchange: &str, domain: &str, challenge: &str) -> Va
     })
 }
 
+/// The request that opens a verifier's exchange: an example of the badge wanted (LCW matches
+/// its type; the issuer when one is asked for) and DID authentication bound to `challenge` and
+/// `domain`, so the presentation is signed by the badges' holder.
+pub fn query_request(exchange: &str, domain: &str, challenge: &str, wanted: &Wanted) -> Value {
+    let mut example = json!({
+        "@context": [vc_schemas::context::CREDENTIALS_V2, vc_schemas::context::OB_V3P0],
+        "type": ["VerifiableCredential", wanted.type_name],
+    });
+    if let Some(issuer) = &wanted.issuer {
+        example["issuer"] = json!({"id": issuer});
+    }
+    let mut request = presentation_request(exchange, domain, challenge);
+    request["verifiablePresentationRequest"]["query"] = json!([
+        {"type": "QueryByExample", "credentialQuery": [{
+            "reason": format!("Show your {}", wanted.type_name), "example": example,
+        }]},
+        {"type": "DIDAuthentication", "acceptedMethods": [{"method": "key"}, {"method": "jwk"}]},
+    ]);
+    request
+}
+
 /// The challenge the presentation's authentication proof was made for, if it names one.
 pub fn challenge_of(vp: &Value) -> Option<&str> {
     let proofs = match vp.get("proof")? {
@@ -151,6 +186,20 @@ mod tests {
             (r["challenge"].as_str(), r["domain"].as_str()),
             (Some("c1"), Some("https://i.example"))
         );
+        assert_eq!(r["interact"]["service"][0]["serviceEndpoint"], url);
+    }
+
+    #[test]
+    fn a_verifiers_exchange_asks_for_the_badge_by_example_and_for_its_holder() {
+        let wanted = Wanted::new("OpenBadgeCredential", Some("did:key:z6MkIssuer".into())).unwrap();
+        let url = verify_exchange_url("https://v.example", "r1.s");
+        let vpr = query_request(&url, "https://v.example", "n1", &wanted);
+        let r = &vpr["verifiablePresentationRequest"];
+        let example = &r["query"][0]["credentialQuery"][0]["example"];
+        assert_eq!(example["type"][1], "OpenBadgeCredential");
+        assert_eq!(example["issuer"]["id"], "did:key:z6MkIssuer");
+        assert_eq!(r["query"][1]["type"], "DIDAuthentication");
+        assert_eq!(r["challenge"], "n1");
         assert_eq!(r["interact"]["service"][0]["serviceEndpoint"], url);
     }
 
