@@ -605,6 +605,26 @@ async function main() {
     await axe(page, 'verification result');
     await shot(page, 'verification-verified');
   });
+
+  await step("A offers a badge; its page has a QR code for OpenID4VCI wallets and, a keypress away, one for the Learner Credential Wallet", async () => {
+    const { uuid } = await a.api('POST', '/api/v1/achievements', {
+      name: 'Crane Signalling', description: 'Signals crane lifts clearly.',
+      criteria: { narrative: 'Signalled ten lifts under supervision.' },
+    });
+    const made = await a.api('POST', '/api/v1/offers', { achievement: uuid });
+    check(made?.vcapi?.includes('/workflows/claim/exchanges/'), `no exchange: ${JSON.stringify(made)}`);
+    await page.goto(made.interactionUrl);
+    await page.getByRole('heading', { name: 'Crane Signalling' }).waitFor();
+    const lcw = page.locator('#lcw-link');
+    check(!(await lcw.isVisible()), 'the LCW code shows before it is asked for');
+    await page.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    await lcw.waitFor({ state: 'visible' });
+    check((await lcw.getAttribute('href')) === made.lcwUrl, 'the page links another LCW request');
+    check((await page.locator('svg').count()) === 2, 'the page does not show both QR codes');
+    await axe(page, 'offer page');
+    await shot(page, 'offer-interaction');
+  });
 }
 
 let code = 0;
