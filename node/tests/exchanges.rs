@@ -16,12 +16,7 @@ use common::Node;
 use serde_json::{Value, json};
 
 fn interop() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/interop");
-    assert!(
-        dir.join("node_modules/@digitalcredentials/vc").exists(),
-        "run `npm ci --prefix scripts/interop` (scripts/test.sh does)"
-    );
-    dir
+    common::interop("@digitalcredentials/vc")
 }
 
 /// Runs a script of `scripts/interop` with `args`; its last JSON line.
@@ -46,21 +41,6 @@ fn achievement(node: &Node) -> String {
         "criteria": {"narrative": "Passed the welding practical."}});
     let a: Value = node.post("/api/v1/achievements", &body).json().unwrap();
     a["uuid"].as_str().unwrap().to_owned()
-}
-
-fn offer(node: &Node, achievement: &str, recipient: Option<&str>) -> Value {
-    let mut body = json!({"achievement": achievement});
-    if let Some(r) = recipient {
-        body["recipient"] = json!(r);
-    }
-    let answer = node.post("/api/v1/offers", &body);
-    assert_eq!(answer.status(), 201);
-    answer.json().unwrap()
-}
-
-fn issued(node: &Node) -> usize {
-    let listed: Value = node.get("/api/v1/credentials").json().unwrap();
-    listed["items"].as_array().expect("the listing's items").len()
 }
 
 fn post(url: &str, body: &str) -> (u16, Value) {
@@ -131,23 +111,23 @@ fn the_lcw_holder_claims_an_offer_by_its_interaction_url_and_the_badge_verifies(
     assert!(other["body"]["message"].as_str().unwrap().contains("someone else"), "{other}");
 
     // A presentation sent bare, as some wallets do, is taken too.
-    let bare = lcw(offer(&node, &a, None)["interactionUrl"].as_str().unwrap(), "bare");
+    let bare = lcw(node.offer(&a, None)["interactionUrl"].as_str().unwrap(), "bare");
     assert_eq!(bare["status"], 200, "{bare}");
     // A wallet whose answer was lost runs the exchange again and gets the same badge.
-    let again = lcw(offer(&node, &a, None)["interactionUrl"].as_str().unwrap(), "again");
+    let again = lcw(node.offer(&a, None)["interactionUrl"].as_str().unwrap(), "again");
     assert_eq!(
         (again["status"].as_u64(), again["again"]["status"].as_u64()),
         (Some(200), Some(200))
     );
     assert_eq!(again["again"]["credential"]["id"], again["credential"]["id"]);
-    assert_eq!(issued(&node), 3, "one credential per offer");
+    assert_eq!(node.issued(), 3, "one credential per offer");
 }
 
 #[test]
 fn bad_presentations_are_refused_nothing_is_issued_and_the_offer_stays_open() {
     let node = Node::start(&[]);
     let a = achievement(&node);
-    let made = offer(&node, &a, None);
+    let made = node.offer(&a, None);
     let interaction = made["interactionUrl"].as_str().unwrap();
     for (mode, code) in [
         ("wrong-challenge", "invalid_challenge"),
@@ -160,25 +140,25 @@ fn bad_presentations_are_refused_nothing_is_issued_and_the_offer_stays_open() {
         assert_eq!(got["body"]["code"], code, "{mode}: {got}");
         assert!(got["body"]["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
-    assert_eq!(issued(&node), 0);
+    assert_eq!(node.issued(), 0);
     // A challenge is good once: the same signed presentation again is refused.
     let replayed = lcw(interaction, "replay");
     assert_eq!(replayed["status"], 200, "the offer was still open: {replayed}");
     assert_eq!(replayed["replayed"]["status"], 400);
     assert_eq!(replayed["replayed"]["body"]["code"], "invalid_challenge");
-    assert_eq!(issued(&node), 1);
+    assert_eq!(node.issued(), 1);
 
     // An offer made to a DID is claimed only by that DID's key.
-    let theirs = offer(&node, &a, Some("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"));
+    let theirs = node.offer(&a, Some("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"));
     let got = lcw(theirs["interactionUrl"].as_str().unwrap(), "ok");
     assert_eq!(
         (got["status"].as_u64(), got["body"]["code"].as_str()),
         (Some(403), Some("wrong_holder"))
     );
-    assert_eq!(issued(&node), 1);
+    assert_eq!(node.issued(), 1);
 
     // Garbage, and codes that open nothing.
-    let vcapi = offer(&node, &a, None)["vcapi"].as_str().unwrap().to_owned();
+    let vcapi = node.offer(&a, None)["vcapi"].as_str().unwrap().to_owned();
     for body in ["[]", "not json", r#"{"zcap": []}"#, r#"{"verifiablePresentation": 1}"#] {
         let (status, answer) = post(&vcapi, body);
         assert_eq!((status, answer["code"].as_str()), (400, Some("invalid_request")), "{body}");
@@ -188,7 +168,7 @@ fn bad_presentations_are_refused_nothing_is_issued_and_the_offer_stays_open() {
         let (status, answer) = post(&format!("{base}/{code}"), "{}");
         assert_eq!((status, answer["code"].as_str()), (404, Some("not_found")), "{code}");
     }
-    assert_eq!(issued(&node), 1);
+    assert_eq!(node.issued(), 1);
 }
 
 #[test]
@@ -196,18 +176,18 @@ fn one_offer_is_claimed_once_by_either_protocol() {
     let node = Node::start(&[]);
     let a = achievement(&node);
     // OpenID4VCI first: the exchange is closed.
-    let made = offer(&node, &a, None);
+    let made = node.offer(&a, None);
     let got = script("oid4vci-wallet.mjs", &[made["offerUrl"].as_str().unwrap(), "ok"]);
     assert_eq!(got["ok"], true, "{got}");
     let other = lcw(made["vcapi"].as_str().unwrap(), "ok");
     assert_eq!(other["status"], 404, "{other}");
     // The exchange first: the OpenID4VCI code is used.
-    let made = offer(&node, &a, None);
+    let made = node.offer(&a, None);
     let exchanged = lcw(made["interactionUrl"].as_str().unwrap(), "ok");
     assert_eq!(exchanged["status"], 200, "{exchanged}");
     let late = script("oid4vci-wallet.mjs", &[made["offerUrl"].as_str().unwrap(), "ok"]);
     assert_eq!(late["ok"], false, "{late}");
-    assert_eq!(issued(&node), 2);
+    assert_eq!(node.issued(), 2);
 }
 
 #[test]
@@ -227,7 +207,7 @@ fn the_lcw_holder_answers_a_verifiers_request_over_vc_api() {
     };
 
     // Signed for another verifier: refused, and the request stays open.
-    let claim = offer(&node, &a, None);
+    let claim = node.offer(&a, None);
     let interaction = claim["interactionUrl"].as_str().unwrap();
     let got = script("lcw-holder.mjs", &[interaction, "present-wrong-domain", vcapi]);
     assert_eq!(got["status"], 200, "{got}");
@@ -242,7 +222,7 @@ fn the_lcw_holder_answers_a_verifiers_request_over_vc_api() {
     assert_eq!((code, report["refused"].as_array().map(Vec::len)), (2, Some(1)), "{report:#}");
 
     // The badge it matched, presented by its holder: verified.
-    let claim = offer(&node, &a, None);
+    let claim = node.offer(&a, None);
     let interaction = claim["interactionUrl"].as_str().unwrap();
     let got = script("lcw-holder.mjs", &[interaction, "present", vcapi]);
     assert_eq!(

@@ -14,12 +14,7 @@ use common::Node;
 use serde_json::{Value, json};
 
 fn interop() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/interop");
-    assert!(
-        dir.join("node_modules/@openid4vc/openid4vci").exists(),
-        "run `npm ci --prefix scripts/interop` (scripts/test.sh does)"
-    );
-    dir
+    common::interop("@openid4vc/openid4vci")
 }
 
 /// Runs the independent wallet on `offer_url`; its one JSON line.
@@ -32,24 +27,6 @@ fn wallet(offer_url: &str, mode: &str) -> Value {
     let stdout = String::from_utf8_lossy(&out.stdout);
     serde_json::from_str(stdout.lines().last().unwrap_or_default())
         .unwrap_or_else(|e| panic!("{e}: {stdout} {}", String::from_utf8_lossy(&out.stderr)))
-}
-
-fn offer(node: &Node, achievement: &str, recipient: Option<&str>) -> Value {
-    let mut body = json!({"achievement": achievement});
-    if let Some(r) = recipient {
-        body["recipient"] = json!(r);
-    }
-    let answer = node.post("/api/v1/offers", &body);
-    assert_eq!(answer.status(), 201);
-    answer.json().unwrap()
-}
-
-/// How many credentials the node has issued (the listing must answer).
-fn issued(node: &Node) -> usize {
-    let listed = node.get("/api/v1/credentials");
-    assert_eq!(listed.status(), 200);
-    let listed: Value = listed.json().unwrap();
-    listed["items"].as_array().expect("the listing's items").len()
 }
 
 fn achievement(node: &Node) -> String {
@@ -107,7 +84,7 @@ fn an_independent_wallet_claims_an_offer_and_what_it_gets_verifies() {
     assert!(js.status.success(), "{}", String::from_utf8_lossy(&js.stdout));
 
     // The same offer flow for jwt_vc_json: a VC-JWT bound to the wallet's DID.
-    let jwt_offer = offer(&node, &a, None);
+    let jwt_offer = node.offer(&a, None);
     let got = wallet(jwt_offer["offerUrl"].as_str().unwrap(), "jwt");
     assert_eq!(got["ok"], true, "{got}");
     let token = got["credential"].as_str().expect("a compact VC-JWT");
@@ -123,7 +100,7 @@ fn an_independent_wallet_claims_an_offer_and_what_it_gets_verifies() {
     // The first offer is spent: claiming it again fails, and no further credential is made.
     let again = wallet(made["offerUrl"].as_str().unwrap(), "ok");
     assert_eq!(again["ok"], false, "{again}");
-    assert_eq!(issued(&node), 2);
+    assert_eq!(node.issued(), 2);
 }
 
 #[test]
@@ -131,12 +108,12 @@ fn bad_proofs_and_codes_get_the_oauth_error_and_nothing_is_issued() {
     let node = Node::start(&[]);
     let a = achievement(&node);
     for (mode, error) in [("wrong-aud", "invalid_proof"), ("bad-nonce", "invalid_nonce")] {
-        let got = wallet(offer(&node, &a, None)["offerUrl"].as_str().unwrap(), mode);
+        let got = wallet(node.offer(&a, None)["offerUrl"].as_str().unwrap(), mode);
         assert_eq!(got["ok"], false, "{mode}: {got}");
         assert!(got["error"].as_str().unwrap().contains(error), "{mode}: {got}");
     }
     // An offer to a DID: a wallet with another key is refused.
-    let theirs = offer(&node, &a, Some("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"));
+    let theirs = node.offer(&a, Some("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"));
     let got = wallet(theirs["offerUrl"].as_str().unwrap(), "ok");
     assert!(got["error"].as_str().unwrap().contains("invalid_proof"), "{got}");
     assert!(got["error"].as_str().unwrap().contains("this offer is for"), "{got}");
@@ -154,7 +131,7 @@ fn bad_proofs_and_codes_get_the_oauth_error_and_nothing_is_issued() {
         (r.status().as_u16(), r.json::<Value>().unwrap())
     };
     let grant = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
-    let made = offer(&node, &a, None);
+    let made = node.offer(&a, None);
     let code = made["credentialOffer"]["grants"][grant]["pre-authorized_code"].as_str().unwrap();
     let (status, body) =
         token(&[("grant_type", grant), ("pre-authorized_code", &format!("{code}x"))]);
@@ -173,7 +150,7 @@ fn bad_proofs_and_codes_get_the_oauth_error_and_nothing_is_issued() {
         .unwrap();
     assert_eq!(r.status(), 401);
     assert!(r.headers()["www-authenticate"].to_str().unwrap().contains("invalid_token"));
-    assert_eq!(issued(&node), 0, "nothing was issued");
+    assert_eq!(node.issued(), 0, "nothing was issued");
 }
 
 /// A compact proof JWT signed with `key`, as a wallet makes it.
@@ -198,7 +175,7 @@ fn a_draft_13_wallet_gets_its_credential_in_its_own_shape() {
     let node = Node::start(&[]);
     let a = achievement(&node);
     let holder = vc_schemas::key::Ed25519Key::did_key_from_seed(&[77; 32]);
-    let made = offer(&node, &a, Some(holder.controller()));
+    let made = node.offer(&a, Some(holder.controller()));
     let grant = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
     let code = made["credentialOffer"]["grants"][grant]["pre-authorized_code"].as_str().unwrap();
     let client = Node::client();
@@ -246,7 +223,7 @@ fn a_badgemesh_wallet_claims_an_openid4vci_offer_from_another_node() {
     let issuer = Node::start(&[]);
     let earner = Node::start(&[]);
     let a = achievement(&issuer);
-    let made = offer(&issuer, &a, Some(&earner.did));
+    let made = issuer.offer(&a, Some(&earner.did));
     let url = made["offerUrl"].as_str().unwrap();
     let out = earner.cli(&["wallet", "claim", url]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -265,8 +242,7 @@ fn a_badgemesh_wallet_claims_an_openid4vci_offer_from_another_node() {
         String::from_utf8_lossy(&again.stderr)
     );
     // An offer to someone else's DID: the issuer refuses this wallet's proof.
-    let theirs =
-        offer(&issuer, &a, Some("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"));
+    let theirs = issuer.offer(&a, Some("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"));
     let refused = earner.cli(&["wallet", "claim", theirs["offerUrl"].as_str().unwrap()]);
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("this offer is for"));

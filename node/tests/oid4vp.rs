@@ -21,12 +21,7 @@ use common::Node;
 use serde_json::{Value, json};
 
 fn interop() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/interop");
-    assert!(
-        dir.join("node_modules/@openid4vc/openid4vp").exists(),
-        "run `npm ci --prefix scripts/interop` (scripts/test.sh does)"
-    );
-    dir
+    common::interop("@openid4vc/openid4vp")
 }
 
 fn achievement(node: &Node) -> String {

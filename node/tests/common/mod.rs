@@ -215,6 +215,16 @@ pub fn achievement_body(name: &str) -> Value {
 }
 
 /// The official files kept in the repository (`vc-schemas/tests/specs`).
+/// The JavaScript interop harness (`scripts/interop`), with `package` installed in it.
+pub fn interop(package: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/interop");
+    assert!(
+        dir.join("node_modules").join(package).exists(),
+        "run `npm ci --prefix scripts/interop` (scripts/test.sh does)"
+    );
+    dir
+}
+
 pub fn specs() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../vc-schemas/tests/specs")
 }
@@ -305,6 +315,25 @@ impl Node {
             .json(body)
             .send()
             .unwrap()
+    }
+
+    /// An offer of `achievement` (to `recipient`, a DID, when given): the API's answer.
+    pub fn offer(&self, achievement: &str, recipient: Option<&str>) -> Value {
+        let mut body = json!({"achievement": achievement});
+        if let Some(r) = recipient {
+            body["recipient"] = json!(r);
+        }
+        let answer = self.post("/api/v1/offers", &body);
+        assert_eq!(answer.status(), 201);
+        answer.json().unwrap()
+    }
+
+    /// How many credentials the node has issued (the listing must answer).
+    pub fn issued(&self) -> usize {
+        let listed = self.get("/api/v1/credentials");
+        assert_eq!(listed.status(), 200);
+        let listed: Value = listed.json().unwrap();
+        listed["items"].as_array().expect("the listing's items").len()
     }
 
     /// The CLI against this node's directory.
