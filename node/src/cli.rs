@@ -75,6 +75,10 @@ pub enum Command {
         achievement: String,
         /// A DID: only a wallet proving that DID's key can claim the offer.
         recipient: Option<String>,
+        /// Also require a 6-digit transaction code (printed as txCode: send it to the earner
+        /// apart from the offer). OpenID4VCI wallets only: VC-API has no place for it.
+        #[arg(long)]
+        tx_code: bool,
     },
     /// Ask any OpenID4VP wallet for a badge, and read its answer.
     #[command(subcommand)]
@@ -171,9 +175,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Profile(args) => profile::run(&dir()?, &args).await,
         Command::Achievement(cmd) => achievement::run(&dir()?, &cmd).await,
         Command::Award(args) => award::run(&dir()?, &args).await,
-        Command::Offer { achievement, recipient } => {
+        Command::Offer { achievement, recipient, tx_code } => {
             let client = crate::client::Client::for_node(&dir()?)?;
-            let body = serde_json::json!({"achievement": achievement, "recipient": recipient});
+            let body = serde_json::json!({"achievement": achievement, "recipient": recipient,
+                "txCode": tx_code});
             print_json(&client.post("/api/v1/offers", &body).await?).map(|()| ExitCode::SUCCESS)
         }
         Command::Verifier(cmd) => verifier::run(&dir()?, &cmd).await,

@@ -195,10 +195,10 @@ impl WalletBackend for NodeWallet {
         Ok(Restored { items_added, items_held, pages_added, holder, same_holder })
     }
 
-    async fn claim(&self, link: &str) -> badgemesh_wallet::Result<Value> {
+    async fn claim(&self, link: &str, tx_code: Option<&str>) -> badgemesh_wallet::Result<Value> {
         use crate::exchange::client;
         let claimed = if client::is_offer(link) {
-            client::claim(self.node.issuer(), link).await
+            client::claim(self.node.issuer(), link, tx_code).await
         } else {
             client::claim_link(link).await
         };

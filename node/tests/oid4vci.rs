@@ -247,3 +247,134 @@ fn a_badgemesh_wallet_claims_an_openid4vci_offer_from_another_node() {
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("this offer is for"));
 }
+
+/// The wallet's `wallet(offer_url, mode)` with a transaction code.
+fn wallet_with_code(offer_url: &str, mode: &str, tx_code: &str) -> Value {
+    let out = Command::new("node")
+        .arg(interop().join("oid4vci-wallet.mjs"))
+        .args([offer_url, mode, tx_code])
+        .output()
+        .expect("node is installed");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(stdout.lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}: {stdout} {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// The award's answer as the issuer records it (`accepted`, `refused`, or null).
+fn answer_of(node: &Node, credential: &Value) -> Value {
+    let id = credential["id"].as_str().unwrap();
+    let record: Value = node.get(&format!("/api/v1/credentials/{id}")).json().unwrap();
+    record["claim"].clone()
+}
+
+/// An offer made with a transaction code (as for an e-mail award, the code sent apart): the
+/// independent wallet is told to ask for it, a missing or wrong code is refused, a few wrong
+/// ones close the offer, and VC-API (which has no place for the code) is not offered.
+#[test]
+fn an_offer_with_a_transaction_code_needs_the_right_code() {
+    let node = Node::start(&[]);
+    let a = achievement(&node);
+    let out = node.cli(&["offer", &a, "--tx-code"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let made: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let tx_code = made["txCode"].as_str().expect("the code to send apart").to_owned();
+    assert_eq!(tx_code.len(), 6);
+    assert!(made["vcapi"].is_null() && made["lcwUrl"].is_null(), "{made}");
+    let interaction = made["interactionUrl"].as_str().unwrap();
+    let protocols: Value = Node::client()
+        .get(interaction)
+        .header("accept", "application/json")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(protocols["protocols"]["vcapi"].is_null(), "{protocols}");
+    let html = Node::client().get(interaction).send().unwrap().text().unwrap();
+    assert!(html.contains("tx-code-note") && !html.contains("lcw-link"), "{html}");
+    let grant = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
+    let code = made["credentialOffer"]["grants"][grant]["pre-authorized_code"].as_str().unwrap();
+    let exchange = Node::client()
+        .post(format!("{}/workflows/claim/exchanges/{code}", node.url))
+        .json(&json!({}))
+        .send()
+        .unwrap();
+    assert!(exchange.status().is_client_error(), "no VC-API exchange for this offer");
+
+    let url = made["offerUrl"].as_str().unwrap();
+    let missing = wallet(url, "ok");
+    assert_eq!(missing["ok"], false, "{missing}");
+    let wrong_code = if tx_code == "000000" { "111111" } else { "000000" };
+    let wrong = wallet_with_code(url, "ok", wrong_code);
+    assert!(wrong["error"].as_str().unwrap().contains("invalid_grant"), "{wrong}");
+    let got = wallet_with_code(url, "ok", &tx_code);
+    assert_eq!(got["ok"], true, "{got}");
+    assert_eq!(got["txCodeAsked"]["length"], 6, "{got}");
+    assert_eq!(node.issued(), 1);
+
+    // Guessing: after five wrong codes the offer is closed, even to the right one.
+    let made = node.offer(&a, None);
+    let body = json!({"achievement": a, "txCode": true});
+    let made_tx: Value = node.post("/api/v1/offers", &body).json().unwrap();
+    let guessed = made_tx["offerUrl"].as_str().unwrap();
+    for _ in 0..5 {
+        let r = wallet_with_code(guessed, "ok", wrong_code);
+        assert_eq!(r["ok"], false, "{r}");
+    }
+    let late = wallet_with_code(guessed, "ok", made_tx["txCode"].as_str().unwrap());
+    assert_eq!(late["ok"], false, "closed: {late}");
+    // A code sent to an offer that asks for none is refused too.
+    let unasked = wallet_with_code(made["offerUrl"].as_str().unwrap(), "ok", "123456");
+    assert!(unasked["error"].as_str().unwrap().contains("invalid_request"), "{unasked}");
+    assert_eq!(node.issued(), 1, "nothing more was issued");
+}
+
+/// Notifications (§11): the independent wallet says it kept or deleted the credential, and the
+/// issuer records the award as accepted or refused; a notification for another id, or a
+/// failure, changes nothing.
+#[test]
+fn wallet_notifications_become_the_awards_answer() {
+    let node = Node::start(&[]);
+    let a = achievement(&node);
+    let metadata: Value = node.get("/.well-known/openid-credential-issuer").json().unwrap();
+    assert!(metadata["notification_endpoint"].as_str().unwrap().ends_with("/oid4vci/notification"));
+    for (mode, answer) in [("accepted", json!("accepted")), ("deleted", json!("refused"))] {
+        let got = wallet(node.offer(&a, None)["offerUrl"].as_str().unwrap(), mode);
+        assert_eq!(got["notified"], true, "{mode}: {got}");
+        assert_eq!(answer_of(&node, &got["credential"]), answer, "{mode}");
+    }
+    for mode in ["failure", "notify-wrong-id"] {
+        let got = wallet(node.offer(&a, None)["offerUrl"].as_str().unwrap(), mode);
+        assert_eq!(got["ok"], true, "{mode}: {got}");
+        assert_eq!(answer_of(&node, &got["credential"]), Value::Null, "{mode}: {got}");
+        if mode == "notify-wrong-id" {
+            let why = got["notifyError"].as_str().unwrap();
+            assert!(why.contains("invalid_notification_id"), "{got}");
+        }
+    }
+    // Without the access token: 401, as for the credential endpoint.
+    let r = Node::client()
+        .post(format!("{}/oid4vci/notification", node.url))
+        .json(&json!({"notification_id": "x", "event": "credential_accepted"}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
+
+/// This node's wallet claims an offer that needs a transaction code: without it, a clear
+/// error; with it (`--tx-code`), the badge.
+#[test]
+fn a_badgemesh_wallet_claims_with_the_transaction_code() {
+    let issuer = Node::start(&[]);
+    let earner = Node::start(&[]);
+    let a = achievement(&issuer);
+    let body = json!({"achievement": a, "recipient": earner.did, "txCode": true});
+    let made: Value = issuer.post("/api/v1/offers", &body).json().unwrap();
+    let url = made["offerUrl"].as_str().unwrap();
+    let without = earner.cli(&["wallet", "claim", url]);
+    assert_eq!(without.status.code(), Some(1));
+    let why = String::from_utf8_lossy(&without.stderr);
+    assert!(why.contains("transaction code"), "{why}");
+    let out = earner.cli(&["wallet", "claim", url, "--tx-code", made["txCode"].as_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(issuer.issued(), 1);
+}

@@ -25,13 +25,22 @@ export function callbacks(privateKey, claims = (payload) => payload, signerJwk =
 }
 
 /** Claims the offer at `offerUrl` for the key `didUrl` names, in `format` (`ldp_vc` or
- * `jwt_vc_json`); `nonce` may replace the issuer's nonce. Returns the credential. */
-export async function claim(client, offerUrl, { didUrl, format, nonce = (n) => n }) {
+ * `jwt_vc_json`); `nonce` may replace the issuer's nonce, `txCode` is the transaction code when
+ * the offer asks for one. Returns the credential. */
+export async function claim(client, offerUrl, options) {
+  return (await claimInFull(client, offerUrl, options)).credential;
+}
+
+/** {@link claim}, returning what a notification needs beside the credential:
+ * `{credential, notificationId, accessToken, issuerMetadata, txCodeAsked}`. */
+export async function claimInFull(client, offerUrl, { didUrl, format, nonce = (n) => n, txCode }) {
   const offer = await client.resolveCredentialOffer(offerUrl);
   const issuerMetadata = await client.resolveIssuerMetadata(offer.credential_issuer);
+  const grant = offer.grants?.['urn:ietf:params:oauth:grant-type:pre-authorized_code'];
   const { accessTokenResponse } = await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
     credentialOffer: offer,
     issuerMetadata,
+    txCode,
   });
   const configuration = offer.credential_configuration_ids.find((id) => id.endsWith(format));
   const { c_nonce } = await client.requestNonce({ issuerMetadata });
@@ -47,7 +56,13 @@ export async function claim(client, offerUrl, { didUrl, format, nonce = (n) => n
     credentialConfigurationId: configuration,
     proofs: { jwt: [jwt] },
   });
-  return response.credentialResponse.credentials[0].credential;
+  return {
+    credential: response.credentialResponse.credentials[0].credential,
+    notificationId: response.credentialResponse.notification_id,
+    accessToken: accessTokenResponse.access_token,
+    issuerMetadata,
+    txCodeAsked: grant?.tx_code ?? null,
+  };
 }
 
 export { Openid4vciClient };

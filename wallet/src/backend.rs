@@ -146,5 +146,11 @@ pub trait WalletBackend: Clone + Send + Sync + 'static {
     /// Claims the award behind an issuer's claim link (`https://…/claim/{token}`): tells the
     /// issuer's node the earner accepts it and fetches the signed credential, which the
     /// wallet then verifies and keeps. Links of other shapes are refused, nothing fetched.
-    fn claim(&self, link: &str) -> impl Future<Output = Result<Value>> + Send;
+    /// An `openid-credential-offer://` offer may need the transaction code the issuer sent
+    /// apart from it (`tx_code`).
+    fn claim(
+        &self,
+        link: &str,
+        tx_code: Option<&str>,
+    ) -> impl Future<Output = Result<Value>> + Send;
 }

@@ -200,6 +200,17 @@ impl<B: WalletBackend> Wallet<B> {
     /// credential); one that is expired, revoked or could not be checked fully is kept, and its
     /// page says so: the earner's record of it is theirs to keep.
     pub async fn import(&self, file: &str, bytes: &[u8]) -> ImportOutcome {
+        self.import_with_code(file, bytes, None).await
+    }
+
+    /// [`Self::import`], where a pasted offer link is claimed with the transaction code the
+    /// issuer sent apart from it (ignored for anything else).
+    pub async fn import_with_code(
+        &self,
+        file: &str,
+        bytes: &[u8],
+        tx_code: Option<&str>,
+    ) -> ImportOutcome {
         let mut outcome = ImportOutcome {
             file: file.to_owned(),
             added: Vec::new(),
@@ -207,7 +218,7 @@ impl<B: WalletBackend> Wallet<B> {
             errors: Vec::new(),
         };
         if let Some(link) = claim_link(bytes) {
-            match self.claim(&link).await {
+            match self.claim(&link, tx_code).await {
                 Ok((id, added)) => {
                     if added {
                         outcome.added.push(id)
@@ -238,8 +249,8 @@ impl<B: WalletBackend> Wallet<B> {
 
     /// Claims the award behind an issuer's claim link: the issuer is told, and the badge is
     /// kept accepted (claiming it was the earner's answer).
-    pub async fn claim(&self, link: &str) -> Result<(String, bool)> {
-        let credential = self.backend.claim(link).await?;
+    pub async fn claim(&self, link: &str, tx_code: Option<&str>) -> Result<(String, bool)> {
+        let credential = self.backend.claim(link, tx_code).await?;
         self.import_as(credential, Origin::Claimed).await
     }
 

@@ -42,6 +42,10 @@ struct OfferRequest {
     /// A DID: only a proof by its key claims the offer.
     #[serde(default)]
     recipient: Option<String>,
+    /// Whether the token request needs a transaction code, returned once here to be sent to
+    /// the earner apart from the offer.
+    #[serde(default, rename = "txCode")]
+    tx_code: bool,
 }
 
 /// An offer of a badge any OID4VCI wallet can claim: its `openid-credential-offer://` URL
@@ -63,6 +67,13 @@ async fn create_offer(
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
     let id = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, id_bytes);
     let (code, code_hash) = oid4vci::secret_for(&id, &secret);
+    let (tx_code, tx_code_hash) = match r.tx_code {
+        true => {
+            let (code, hash) = oid4vci::tx_code(&mut rand::rngs::OsRng);
+            (Some(code), Some(hash))
+        }
+        false => (None, None),
+    };
     let expires = Utc::now() + oid4vci::OFFER_LIFETIME;
     let offer = Offer {
         id: id.clone(),
@@ -70,25 +81,33 @@ async fn create_offer(
         achievement: achievement.uuid,
         recipient: r.recipient,
         expires,
+        tx_code_hash,
+        tx_code_failures: 0,
         state: OfferState::Offered,
     };
+    let credential_offer = offer.credential_offer(issuer.base(), &code);
     issuer.store().write(move |b| offers::insert(b, &offer)).await?;
     let uri = format!("{}/oid4vci/offers/{code}", issuer.base());
     let interaction = format!("{}/interactions/{code}?iuv=1", issuer.base());
-    let exchange = vcalm::exchange_url(issuer.base(), &code);
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({
-            "id": id,
-            "offerUrl": offer_url(issuer.base(), &code),
-            "credentialOfferUri": uri,
-            "interactionUrl": interaction,
-            "vcapi": exchange,
-            "lcwUrl": vcalm::lcw_link(issuer.base(), &exchange),
-            "credentialOffer": Offer::credential_offer(issuer.base(), &code),
-            "expires": expires,
-        })),
-    ))
+    let mut body = json!({
+        "id": id,
+        "offerUrl": offer_url(issuer.base(), &code),
+        "credentialOfferUri": uri,
+        "interactionUrl": interaction,
+        "credentialOffer": credential_offer,
+        "expires": expires,
+    });
+    match tx_code {
+        // VC-API exchanges have no place for a transaction code: such an offer is
+        // OpenID4VCI's only.
+        Some(tx_code) => body["txCode"] = Value::from(tx_code),
+        None => {
+            let exchange = vcalm::exchange_url(issuer.base(), &code);
+            body["lcwUrl"] = Value::from(vcalm::lcw_link(issuer.base(), &exchange));
+            body["vcapi"] = Value::from(exchange);
+        }
+    }
+    Ok((StatusCode::CREATED, Json(body)))
 }
 
 /// The open routes.
@@ -101,6 +120,7 @@ pub fn routes() -> Router<AppState> {
         .route("/oid4vci/token", post(token))
         .route("/oid4vci/nonce", post(nonce))
         .route("/oid4vci/credential", post(credential))
+        .route("/oid4vci/notification", post(notification))
 }
 
 /// An OAuth error response.
@@ -153,7 +173,7 @@ fn no_open_offer() -> Response {
 /// The credential offer behind a `credential_offer_uri`: fetching it twice is fine (wallets do).
 async fn offer(State(s): State<AppState>, Path(code): Path<String>) -> Response {
     match open_offer(&s, &code) {
-        Ok(_) => Json(Offer::credential_offer(s.node.issuer().base(), &code)).into_response(),
+        Ok(open) => Json(open.credential_offer(s.node.issuer().base(), &code)).into_response(),
         Err(_) => no_open_offer(),
     }
 }
@@ -175,17 +195,21 @@ async fn interaction(
     let Ok(open) = open_offer(&s, &code) else { return no_open_offer() };
     let issuer = s.node.issuer();
     let url = offer_url(issuer.base(), &code);
-    let exchange = vcalm::exchange_url(issuer.base(), &code);
-    let lcw = vcalm::lcw_link(issuer.base(), &exchange);
+    // An offer with a transaction code is OpenID4VCI's only (VC-API has no place for it).
+    let tx_code = open.tx_code_hash.is_some();
+    let exchange = (!tx_code).then(|| vcalm::exchange_url(issuer.base(), &code));
+    let lcw = exchange.as_ref().map(|e| vcalm::lcw_link(issuer.base(), e));
     let wants_json = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("application/json"));
     if wants_json {
-        let body = json!({"protocols": {
-            "vcapi": exchange, "lcw": lcw, "oid4vci-1.0": url, "OID4VCI": url,
-        }});
-        return Json(body).into_response();
+        let mut protocols = json!({"oid4vci-1.0": url, "OID4VCI": url});
+        if let (Some(exchange), Some(lcw)) = (exchange, &lcw) {
+            protocols["vcapi"] = Value::from(exchange);
+            protocols["lcw"] = Value::from(lcw.clone());
+        }
+        return Json(json!({ "protocols": protocols })).into_response();
     }
     let badge = issuer
         .achievement(&open.achievement)
@@ -193,11 +217,12 @@ async fn interaction(
         .unwrap_or_else(|_| "A badge".into());
     let name = issuer.profile().map(|p| p.name).unwrap_or_else(|_| "An issuer".into());
     let qr = badgemesh_wallet::card::qr_svg(&url).unwrap_or_default();
-    let lcw_qr = badgemesh_wallet::card::qr_svg(&lcw).unwrap_or_default();
+    let lcw_qr = lcw.as_deref().and_then(|l| badgemesh_wallet::card::qr_svg(l).ok());
     super::html_page(
         include_str!("templates/interaction.html"),
-        minijinja::context! { badge, issuer => name, offer => url, lcw,
-        lcw_qr => minijinja::Value::from_safe_string(lcw_qr),
+        minijinja::context! { badge, issuer => name, offer => url, lcw, tx_code,
+        tx_code_length => oid4vci::TX_CODE_LENGTH,
+        lcw_qr => lcw_qr.map(minijinja::Value::from_safe_string),
         expires => open.expires.format("%-d %B %Y, %H:%M UTC").to_string(),
         qr => minijinja::Value::from_safe_string(qr) },
     )
@@ -216,9 +241,7 @@ async fn token(State(s): State<AppState>, body: Bytes) -> Response {
     let Some(code) = form.get("pre-authorized_code").cloned() else {
         return bad_request(&OAuthError::new("invalid_request", "no pre-authorized_code"));
     };
-    if form.contains_key("tx_code") {
-        return bad_request(&OAuthError::new("invalid_request", "this offer takes no tx_code"));
-    }
+    let tx_code = form.get("tx_code").cloned();
     let Some(id) = oid4vci::id_of(&code).map(str::to_owned) else {
         return bad_request(&OAuthError::unknown_code());
     };
@@ -228,10 +251,19 @@ async fn token(State(s): State<AppState>, body: Bytes) -> Response {
     let now = Utc::now();
     // Judged first on a read: a wrong code costs a read, never a write; the write judges again
     // (two requests may race for one code, and only one wins).
-    if let Err(e) = open_offer(&s, &code) {
+    let open = match open_offer(&s, &code) {
+        Ok(open) => open,
+        Err(e) => return bad_request(&e),
+    };
+    if let Err(e) = open.check_tx_code(tx_code.as_deref()) {
+        if e.error == "invalid_grant" {
+            // Only a holder of the pre-authorized code gets here; each wrong guess is
+            // counted, and the offer closes after a few.
+            return tx_code_failed(&s, id, code, e).await;
+        }
         return bad_request(&e);
     }
-    let step = move |o: &Offer| o.exchange(&code, token_hash, now);
+    let step = move |o: &Offer| o.exchange(&code, tx_code.as_deref(), token_hash, now);
     let written = s
         .node
         .issuer()
@@ -255,6 +287,24 @@ async fn token(State(s): State<AppState>, body: Bytes) -> Response {
             }
             Json(body).into_response()
         }
+        Ok(Err(e)) => bad_request(&e),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// Counts a wrong transaction code against the offer `id`; the answer is `wrong` (or why the
+/// offer is not open any more).
+async fn tx_code_failed(s: &AppState, id: String, code: String, wrong: OAuthError) -> Response {
+    let now = Utc::now();
+    let step = move |o: &Offer| o.open(&code, now).map(|()| o.tx_code_failed());
+    let written = s
+        .node
+        .issuer()
+        .store()
+        .write(move |b| offers::update(b, &id, OAuthError::unknown_code(), step))
+        .await;
+    match written {
+        Ok(Ok(_)) => bad_request(&wrong),
         Ok(Err(e)) => bad_request(&e),
         Err(e) => ApiError::from(e).into_response(),
     }
@@ -338,13 +388,77 @@ async fn issue(s: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Respons
             Value::String(s.node.issuer().as_jwt(awarded.record.credential).await?)
         }
     };
+    let notification_id = offer.notification_id().to_owned();
     s.node.issuer().store().write(move |b| offers::issued(b, &id, holder, credential_id)).await?;
     let body = if draft13 {
-        json!({"format": securing.format(), "credential": credential})
+        json!({"format": securing.format(), "credential": credential,
+            "notification_id": notification_id})
     } else {
-        json!({"credentials": [{"credential": credential}]})
+        json!({"credentials": [{"credential": credential}], "notification_id": notification_id})
     };
     Ok(Json(body).into_response())
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct NotificationRequest {
+    notification_id: String,
+    event: String,
+    #[serde(default)]
+    event_description: Option<String>,
+}
+
+/// A wallet's notification (§11): `credential_accepted` and `credential_deleted` become the
+/// award's accepted or refused answer (as a claim link's would); `credential_failure` is
+/// logged. `204` when taken. One store read for a bad token; a write only for a good one.
+async fn notification(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    match notify(&s, &headers, &body).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(Failure::OAuth(status, e)) => oauth(status, &e),
+        Err(Failure::Node(e)) => ApiError::from(e).into_response(),
+    }
+}
+
+async fn notify(s: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), Failure> {
+    let unknown = || refused(StatusCode::UNAUTHORIZED, "invalid_token", "unknown access token");
+    let token = bearer(headers)
+        .ok_or_else(|| refused(StatusCode::UNAUTHORIZED, "invalid_token", "no access token"))?;
+    let id = oid4vci::id_of(token).ok_or_else(unknown)?.to_owned();
+    let offer = offers::get(&s.node.issuer().store().read()?, &id)?.ok_or_else(unknown)?;
+    let request: NotificationRequest = serde_json::from_slice(body).map_err(|e| {
+        refused(
+            StatusCode::BAD_REQUEST,
+            "invalid_notification_request",
+            format!("not a notification: {e}"),
+        )
+    })?;
+    let credential = offer
+        .notified(token, &request.notification_id, Utc::now())
+        .map_err(|e| {
+            let status = match e.error {
+                "invalid_token" => StatusCode::UNAUTHORIZED,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            Failure::OAuth(status, e)
+        })?
+        .to_owned();
+    let notice = oid4vci::Notice::parse(&request.event)
+        .map_err(|e| Failure::OAuth(StatusCode::BAD_REQUEST, e))?;
+    let claim = match notice {
+        oid4vci::Notice::Accepted => crate::store::credentials::ClaimState::Accepted,
+        oid4vci::Notice::Deleted => crate::store::credentials::ClaimState::Refused,
+        oid4vci::Notice::Failure => {
+            let why = request.event_description.unwrap_or_default();
+            tracing::warn!(offer = %id, %why, "a wallet could not keep its credential");
+            return Ok(());
+        }
+    };
+    let uuid = crate::issuer::award::uuid_of(&credential).to_owned();
+    s.node
+        .issuer()
+        .store()
+        .write(move |b| crate::store::credentials::set_claim(b, &uuid, claim).map(|_| ()))
+        .await?;
+    Ok(())
 }
 
 /// The proof of possession: claims, nonce (used once), then the signature on the CPU pool.

@@ -42,6 +42,9 @@ pub enum WalletCommand {
     Claim {
         /// The claim link (`https://…/claim/…`) or the offer URL.
         link: String,
+        /// The transaction code an offer needs, when its issuer sent you one.
+        #[arg(long)]
+        tx_code: Option<String>,
     },
     /// Answer a verifier's OpenID4VP request (`openid4vp://…`, by value) with chosen badges:
     /// signs a presentation for its nonce and client id and posts it to the verifier.
@@ -211,12 +214,16 @@ pub async fn run(dir: &std::path::Path, command: &WalletCommand) -> Result<ExitC
             print_json(&client.get("/api/v1/wallet/item", &[("id", id.clone())]).await?)?;
         }
         WalletCommand::Import { files } => return import(&client, files).await,
-        WalletCommand::Claim { link } => {
+        WalletCommand::Claim { link, tx_code } => {
+            let mut query = vec![("file", "claim link".to_owned())];
+            if let Some(code) = tx_code {
+                query.push(("txCode", code.clone()));
+            }
             let answer = client
                 .send_bytes(
                     reqwest::Method::POST,
                     "/api/v1/wallet/import",
-                    &[("file", "claim link".to_owned())],
+                    &query,
                     "text/plain",
                     link.clone().into_bytes(),
                 )

@@ -1,7 +1,7 @@
 //! This node's wallet claiming badges from issuers: an `openid-credential-offer://` offer from
-//! any OpenID4VCI issuer (pre-authorized code, no transaction code: offer, metadata, token,
-//! nonce, then the credential with a proof signed by the node's key), or a Badgemesh award
-//! e-mail's claim link. The link is the owner's own input; still, only http(s) is followed, no
+//! any OpenID4VCI issuer (pre-authorized code, with the transaction code when the offer asks
+//! for one: offer, metadata, token, nonce, then the credential with a proof signed by the
+//! node's key), or a Badgemesh award e-mail's claim link. The link is the owner's own input; still, only http(s) is followed, no
 //! redirect, ten seconds and 2 MiB a response.
 
 use std::time::Duration;
@@ -21,7 +21,7 @@ pub fn is_offer(text: &str) -> bool {
 
 /// Claims the offer at `url` for this node's DID; the credential as the issuer sent it (a JSON
 /// credential, or a VC-JWT string), to be verified and kept by the wallet.
-pub async fn claim(issuer: &Issuer, url: &str) -> Result<Value> {
+pub async fn claim(issuer: &Issuer, url: &str, tx_code: Option<&str>) -> Result<Value> {
     let http = http()?;
     let offer = resolve_offer(&http, url).await?;
     let credential_issuer = text(&offer, "credential_issuer")?;
@@ -33,11 +33,16 @@ pub async fn claim(issuer: &Issuer, url: &str) -> Result<Value> {
             )
         })?
         .to_owned();
-    if !offer["grants"][PRE_AUTHORIZED_GRANT]["tx_code"].is_null() {
-        return Err(Error::Invalid(
-            "the offer needs a transaction code, which this wallet cannot enter yet".into(),
-        ));
-    }
+    let asks_tx_code = !offer["grants"][PRE_AUTHORIZED_GRANT]["tx_code"].is_null();
+    let tx_code = match (asks_tx_code, tx_code.map(str::trim)) {
+        (true, None | Some("")) => {
+            return Err(Error::Invalid(
+                "the offer needs the transaction code the issuer sent you separately".into(),
+            ));
+        }
+        (true, Some(code)) => Some(code),
+        (false, _) => None,
+    };
     let metadata =
         get_json(&http, &well_known(&credential_issuer, "openid-credential-issuer")?).await?;
     let server =
@@ -47,12 +52,15 @@ pub async fn claim(issuer: &Issuer, url: &str) -> Result<Value> {
     let token_endpoint = text(&server_metadata, "token_endpoint")?;
     let (configuration, format) = choose(&offer, &metadata)?;
 
-    let form = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs([
-            ("grant_type", PRE_AUTHORIZED_GRANT),
-            ("pre-authorized_code", code.as_str()),
-        ])
-        .finish();
+    let form = {
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        form.append_pair("grant_type", PRE_AUTHORIZED_GRANT);
+        form.append_pair("pre-authorized_code", &code);
+        if let Some(tx_code) = tx_code {
+            form.append_pair("tx_code", tx_code);
+        }
+        form.finish()
+    };
     let token = send_json(
         http.post(checked(&token_endpoint)?)
             .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")

@@ -45,6 +45,11 @@ pub const OFFER_LIFETIME: Duration = Duration::minutes(15);
 pub const TOKEN_LIFETIME: Duration = Duration::minutes(5);
 /// How far a proof's `iat` may be from now.
 pub const PROOF_SKEW: Duration = Duration::minutes(5);
+/// Digits in a transaction code.
+pub const TX_CODE_LENGTH: usize = 6;
+/// Wrong transaction codes an offer takes before it closes: with six digits, five guesses
+/// win one time in 200,000, and whoever guesses must hold the pre-authorized code already.
+pub const TX_CODE_ATTEMPTS: u32 = 5;
 
 /// An offer and where it is in the flow.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,8 +67,19 @@ pub struct Offer {
     pub recipient: Option<String>,
     /// Until when the code can be exchanged.
     pub expires: DateTime<Utc>,
+    /// SHA-256 (hex) of the transaction code the token request must carry, when the offer
+    /// was made with one (sent to the earner apart from the offer, as for an e-mail award).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tx_code_hash: Option<String>,
+    /// Wrong transaction codes tried so far (at [`TX_CODE_ATTEMPTS`] the offer closes).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub tx_code_failures: u32,
     /// Where it is.
     pub state: OfferState,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// An offer's state.
@@ -94,7 +110,49 @@ pub enum OfferState {
         holder: String,
         /// The credential's id.
         credential: String,
+        /// The access token it was issued for (OpenID4VCI; none for a VC-API exchange): the
+        /// wallet's notifications carry it until it expires.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token: Option<IssuedToken>,
     },
+}
+
+/// The access token an OpenID4VCI credential was issued for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IssuedToken {
+    /// SHA-256 (hex) of its secret part.
+    pub hash: String,
+    /// Until when it is good.
+    pub expires: DateTime<Utc>,
+}
+
+/// What a wallet's notification (§11) tells the issuer about the credential it got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// `credential_accepted`: the earner kept it.
+    Accepted,
+    /// `credential_deleted`: the earner declined or deleted it.
+    Deleted,
+    /// `credential_failure`: the wallet could not keep it (nothing changes).
+    Failure,
+}
+
+impl Notice {
+    /// The event named on the wire.
+    pub fn parse(event: &str) -> Result<Self, OAuthError> {
+        match event {
+            "credential_accepted" => Ok(Self::Accepted),
+            "credential_deleted" => Ok(Self::Deleted),
+            "credential_failure" => Ok(Self::Failure),
+            other => Err(OAuthError::new(
+                "invalid_notification_request",
+                format!(
+                    "unknown event {other:?}: credential_accepted, credential_deleted or credential_failure"
+                ),
+            )),
+        }
+    }
 }
 
 /// An OAuth error (RFC 6749 §5.2, OID4VCI §8.3.1.2) as the wallet reads it.
@@ -133,6 +191,17 @@ fn hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// A fresh transaction code: [`TX_CODE_LENGTH`] uniform digits, and its hash.
+pub fn tx_code(rng: &mut impl rand::Rng) -> (String, String) {
+    let code = format!(
+        "{:0width$}",
+        rng.gen_range(0..10u32.pow(TX_CODE_LENGTH as u32)),
+        width = TX_CODE_LENGTH
+    );
+    let hashed = hash(&code);
+    (code, hashed)
+}
+
 /// The offer id of a `{id}.{secret}` value.
 pub fn id_of(value: &str) -> Option<&str> {
     value.split_once('.').map(|(id, _)| id).filter(|id| !id.is_empty() && id.len() <= 64)
@@ -147,26 +216,114 @@ pub fn secret_matches(value: &str, expected_hash: &str) -> bool {
 }
 
 impl Offer {
-    /// The credential offer (§4.1.1) for `issuer`, carrying the code.
-    pub fn credential_offer(issuer: &str, code: &str) -> Value {
+    /// The credential offer (§4.1.1) of this offer for `issuer`, carrying the code (and
+    /// saying a transaction code is needed, when one is).
+    pub fn credential_offer(&self, issuer: &str, code: &str) -> Value {
+        let mut grant = json!({"pre-authorized_code": code});
+        if self.tx_code_hash.is_some() {
+            grant["tx_code"] = json!({
+                "input_mode": "numeric",
+                "length": TX_CODE_LENGTH,
+                "description": "The code the issuer sent you separately",
+            });
+        }
         json!({
             "credential_issuer": issuer,
             "credential_configuration_ids": [LDP_VC, JWT_VC_JSON],
-            "grants": {PRE_AUTHORIZED_GRANT: {"pre-authorized_code": code}},
+            "grants": {PRE_AUTHORIZED_GRANT: grant},
         })
     }
 
-    /// The token request: the code must be this offer's, unexpired and unused. Returns the
-    /// offer as it becomes with the token whose hash is `token_hash`.
+    /// Whether the token request's transaction code (`given`) is the one this offer needs:
+    /// `invalid_request` when one is missing or unasked for, `invalid_grant` when it is wrong
+    /// (the caller then counts the failure with [`Self::tx_code_failed`]).
+    pub fn check_tx_code(&self, given: Option<&str>) -> Result<(), OAuthError> {
+        use subtle::ConstantTimeEq;
+        match (&self.tx_code_hash, given) {
+            (None, None) => Ok(()),
+            (None, Some(_)) => {
+                Err(OAuthError::new("invalid_request", "this offer takes no tx_code"))
+            }
+            (Some(_), None) => Err(OAuthError::new(
+                "invalid_request",
+                "this offer needs the transaction code (tx_code) the issuer sent separately",
+            )),
+            (Some(expected), Some(given)) => {
+                if bool::from(hash(given).as_bytes().ct_eq(expected.as_bytes())) {
+                    Ok(())
+                } else {
+                    Err(OAuthError::new("invalid_grant", "the transaction code is wrong"))
+                }
+            }
+        }
+    }
+
+    /// The offer with one more wrong transaction code counted.
+    pub fn tx_code_failed(&self) -> Self {
+        Self { tx_code_failures: self.tx_code_failures.saturating_add(1), ..self.clone() }
+    }
+
+    /// The token request: the code must be this offer's, unexpired and unused, with the right
+    /// transaction code when the offer has one. Returns the offer as it becomes with the
+    /// token whose hash is `token_hash`.
     pub fn exchange(
         &self,
         code: &str,
+        tx_code: Option<&str>,
         token_hash: String,
         now: DateTime<Utc>,
     ) -> Result<Self, OAuthError> {
         self.open(code, now)?;
+        self.check_tx_code(tx_code)?;
         let state = OfferState::Tokened { token_hash, token_expires: now + TOKEN_LIFETIME };
         Ok(Self { state, ..self.clone() })
+    }
+
+    /// The offer once its credential `credential` is issued to `holder`; an OpenID4VCI
+    /// offer keeps its access token's hash for the wallet's notifications.
+    pub fn issued(&self, holder: String, credential: String) -> Self {
+        let token = match &self.state {
+            OfferState::Tokened { token_hash, token_expires } => {
+                Some(IssuedToken { hash: token_hash.clone(), expires: *token_expires })
+            }
+            _ => None,
+        };
+        Self { state: OfferState::Issued { holder, credential, token }, ..self.clone() }
+    }
+
+    /// A wallet's notification about the issued credential: the access token it was issued
+    /// for (unexpired) and the `notification_id` the credential response gave. Returns the
+    /// credential's id.
+    pub fn notified(
+        &self,
+        token: &str,
+        notification_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<&str, OAuthError> {
+        let OfferState::Issued { credential, token: Some(issued), .. } = &self.state else {
+            return Err(OAuthError::new(
+                "invalid_token",
+                "no credential was issued for this token",
+            ));
+        };
+        if !secret_matches(token, &issued.hash) {
+            return Err(OAuthError::new("invalid_token", "unknown access token"));
+        }
+        if now > issued.expires {
+            return Err(OAuthError::new("invalid_token", "the access token has expired"));
+        }
+        if notification_id != self.id {
+            return Err(OAuthError::new(
+                "invalid_notification_id",
+                "the notification_id is not the one the credential response gave",
+            ));
+        }
+        Ok(credential)
+    }
+
+    /// The `notification_id` of this offer's credential response.
+    pub fn notification_id(&self) -> &str {
+        &self.id
     }
 
     /// Whether `code` is this offer's and can still be exchanged (unused, unexpired).
@@ -179,6 +336,12 @@ impl Offer {
         }
         if now > self.expires {
             return Err(OAuthError::new("invalid_grant", "the pre-authorized code has expired"));
+        }
+        if self.tx_code_failures >= TX_CODE_ATTEMPTS {
+            return Err(OAuthError::new(
+                "invalid_grant",
+                "too many wrong transaction codes: ask the issuer for a new offer",
+            ));
         }
         Ok(())
     }
@@ -204,7 +367,10 @@ impl Offer {
 
     /// Whether a VC-API exchange may go on with `code`: the offer is open, or an exchange
     /// holds it or finished it (only its holder gets anything: see [`Self::exchange_for`]).
+    /// An offer with a transaction code is OpenID4VCI's only: VC-API exchanges have no place
+    /// for the code.
     pub fn exchangeable(&self, code: &str, now: DateTime<Utc>) -> Result<(), OAuthError> {
+        self.exchanges_allowed(code)?;
         match self.state {
             OfferState::Exchanging { .. } | OfferState::Issued { .. }
                 if secret_matches(code, &self.code_hash) =>
@@ -234,11 +400,22 @@ impl Offer {
                 Err(OAuthError::new("invalid_grant", "the offer was claimed by someone else"))
             }
             _ => {
+                self.exchanges_allowed(code)?;
                 self.open(code, now)?;
                 let state = OfferState::Exchanging { holder: holder.to_owned() };
                 Ok(Self { state, ..self.clone() })
             }
         }
+    }
+
+    fn exchanges_allowed(&self, code: &str) -> Result<(), OAuthError> {
+        if self.tx_code_hash.is_some() && secret_matches(code, &self.code_hash) {
+            return Err(OAuthError::new(
+                "invalid_grant",
+                "this offer needs a transaction code: claim it with an OpenID4VCI wallet",
+            ));
+        }
+        Ok(())
     }
 
     /// The idempotency key of the offer's award: one credential per offer, whichever protocol
@@ -267,6 +444,7 @@ pub fn issuer_metadata(base: &str, issuer_name: &str) -> Value {
         "authorization_servers": [base],
         "credential_endpoint": format!("{base}/oid4vci/credential"),
         "nonce_endpoint": format!("{base}/oid4vci/nonce"),
+        "notification_endpoint": format!("{base}/oid4vci/notification"),
         "display": [{"name": issuer_name, "locale": "en"}],
         "credential_configurations_supported": {
             LDP_VC: {
@@ -450,6 +628,8 @@ mod tests {
             achievement: "a1".into(),
             recipient: recipient.map(str::to_owned),
             expires: now + OFFER_LIFETIME,
+            tx_code_hash: None,
+            tx_code_failures: 0,
             state: OfferState::Offered,
         };
         (offer, code)
@@ -460,25 +640,79 @@ mod tests {
         let now = Utc::now();
         let (o, code) = offer(now, None);
         assert_eq!(id_of(&code), Some("o1"));
-        assert_eq!(o.exchange("o1.wrong", String::new(), now).unwrap_err().error, "invalid_grant");
         assert_eq!(
-            o.exchange(&code, String::new(), now + OFFER_LIFETIME + Duration::seconds(1))
+            o.exchange("o1.wrong", None, String::new(), now).unwrap_err().error,
+            "invalid_grant"
+        );
+        assert_eq!(
+            o.exchange(&code, None, String::new(), now + OFFER_LIFETIME + Duration::seconds(1))
                 .unwrap_err()
                 .description,
             "the pre-authorized code has expired"
         );
         let (token, token_hash) = secret_for("o1", &[9; 32]);
-        let tokened = o.exchange(&code, token_hash, now).unwrap();
-        assert_eq!(tokened.exchange(&code, String::new(), now).unwrap_err().error, "invalid_grant");
+        let tokened = o.exchange(&code, None, token_hash, now).unwrap();
+        assert_eq!(
+            tokened.exchange(&code, None, String::new(), now).unwrap_err().error,
+            "invalid_grant"
+        );
         assert!(tokened.authorize(&token, now).is_ok());
         assert_eq!(tokened.authorize("o1.other", now).unwrap_err().error, "invalid_token");
         let late = now + TOKEN_LIFETIME + Duration::seconds(1);
         assert_eq!(tokened.authorize(&token, late).unwrap_err().error, "invalid_token");
-        let issued = Offer {
-            state: OfferState::Issued { holder: "did:key:z".into(), credential: "urn:x".into() },
-            ..tokened
-        };
+        let issued = tokened.issued("did:key:z".into(), "urn:x".into());
         assert!(issued.authorize(&token, now).is_err(), "one credential per offer");
+    }
+
+    #[test]
+    fn a_transaction_code_is_needed_when_asked_for_and_wrong_ones_close_the_offer() {
+        let now = Utc::now();
+        let (plain, code) = offer(now, None);
+        assert_eq!(plain.check_tx_code(Some("123456")).unwrap_err().error, "invalid_request");
+        let (tx, tx_hash) = tx_code(&mut rand::thread_rng());
+        assert_eq!(tx.len(), TX_CODE_LENGTH);
+        assert!(tx.bytes().all(|b| b.is_ascii_digit()));
+        let mut o = Offer { tx_code_hash: Some(tx_hash), ..plain };
+        let grant = &o.credential_offer("https://i", &code)["grants"][PRE_AUTHORIZED_GRANT];
+        assert_eq!(grant["tx_code"]["length"], TX_CODE_LENGTH);
+        assert_eq!(
+            o.exchange(&code, None, String::new(), now).unwrap_err().error,
+            "invalid_request"
+        );
+        let wrong = if tx == "000000" { "111111" } else { "000000" };
+        assert_eq!(o.check_tx_code(Some(wrong)).unwrap_err().error, "invalid_grant");
+        assert!(o.exchange(&code, Some(&tx), String::new(), now).is_ok());
+        assert!(o.exchangeable(&code, now).is_err(), "no VC-API exchange for a tx_code offer");
+        assert!(o.exchange_for(&code, "did:key:zA", now).is_err());
+        for _ in 0..TX_CODE_ATTEMPTS {
+            o = o.tx_code_failed();
+        }
+        let closed = o.exchange(&code, Some(&tx), String::new(), now).unwrap_err();
+        assert!(closed.description.contains("too many"), "{closed:?}");
+    }
+
+    #[test]
+    fn notifications_carry_the_credentials_token_and_notification_id() {
+        let now = Utc::now();
+        let (o, code) = offer(now, None);
+        let (token, token_hash) = secret_for("o1", &[9; 32]);
+        let tokened = o.exchange(&code, None, token_hash, now).unwrap();
+        assert_eq!(tokened.notified(&token, "o1", now).unwrap_err().error, "invalid_token");
+        let issued = tokened.issued("did:key:zA".into(), "urn:uuid:c".into());
+        assert_eq!(issued.notified(&token, issued.notification_id(), now).unwrap(), "urn:uuid:c");
+        assert_eq!(issued.notified("o1.other", "o1", now).unwrap_err().error, "invalid_token");
+        assert_eq!(
+            issued.notified(&token, "o2", now).unwrap_err().error,
+            "invalid_notification_id"
+        );
+        let late = now + TOKEN_LIFETIME + Duration::seconds(1);
+        assert_eq!(issued.notified(&token, "o1", late).unwrap_err().error, "invalid_token");
+        // A VC-API exchange's credential has no token to notify with.
+        let exchanged = o.exchange_for(&code, "did:key:zA", now).unwrap();
+        let exchanged = exchanged.issued("did:key:zA".into(), "urn:uuid:c".into());
+        assert!(exchanged.notified(&token, "o1", now).is_err());
+        assert_eq!(Notice::parse("credential_deleted").unwrap(), Notice::Deleted);
+        assert_eq!(Notice::parse("lost").unwrap_err().error, "invalid_notification_request");
     }
 
     #[test]
@@ -496,15 +730,15 @@ mod tests {
             taken.exchange_for(&code, "did:key:zB", now).unwrap_err().error,
             "invalid_grant"
         );
-        assert_eq!(taken.exchange(&code, String::new(), now).unwrap_err().error, "invalid_grant");
+        assert_eq!(
+            taken.exchange(&code, None, String::new(), now).unwrap_err().error,
+            "invalid_grant"
+        );
         // A code exchanged for an OpenID4VCI token is closed to exchanges, and the reverse.
-        let tokened = o.exchange(&code, String::new(), now).unwrap();
+        let tokened = o.exchange(&code, None, String::new(), now).unwrap();
         assert!(tokened.exchangeable(&code, now).is_err());
         assert!(tokened.exchange_for(&code, "did:key:zA", now).is_err());
-        let issued = Offer {
-            state: OfferState::Issued { holder: "did:key:zA".into(), credential: "urn:x".into() },
-            ..o
-        };
+        let issued = o.issued("did:key:zA".into(), "urn:x".into());
         assert!(issued.exchangeable(&code, now).is_ok());
         assert!(issued.exchange_for(&code, "did:key:zA", now).is_ok(), "the same credential again");
         assert!(issued.exchange_for(&code, "did:key:zB", now).is_err());

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::{
     Error, Result,
-    exchange::oid4vci::{OAuthError, Offer, OfferState},
+    exchange::oid4vci::{OAuthError, Offer},
 };
 
 /// Stores a new offer.
@@ -54,5 +54,5 @@ pub fn issued(batch: &Batch<'_>, id: &str, holder: String, credential: String) -
     let Some(offer) = get_for_write(batch, id)? else {
         return Err(Error::NotFound(format!("offer {id}")));
     };
-    insert(batch, &Offer { state: OfferState::Issued { holder, credential }, ..offer })
+    insert(batch, &offer.issued(holder, credential))
 }

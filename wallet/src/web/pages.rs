@@ -353,6 +353,7 @@ pub(super) async fn import<B: WalletBackend>(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.starts_with("application/json"));
     let mut given = String::new();
+    let mut tx_code = String::new();
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     while let Some(field) =
         form.next_field().await.map_err(|e| Problem::invalid(&format!("the upload: {e}")))?
@@ -363,6 +364,9 @@ pub(super) async fn import<B: WalletBackend>(
             field.bytes().await.map_err(|e| Problem::invalid(&format!("the upload: {e}")))?;
         match name.as_str() {
             "csrf" => given = String::from_utf8_lossy(&bytes).into_owned(),
+            "txcode" if bytes.len() <= 64 => {
+                tx_code = String::from_utf8_lossy(&bytes).trim().to_owned();
+            }
             "files" if !bytes.is_empty() => files.push((file, bytes.to_vec())),
             "text" if !bytes.iter().all(u8::is_ascii_whitespace) => {
                 files.push(("pasted text".into(), bytes.to_vec()));
@@ -377,8 +381,9 @@ pub(super) async fn import<B: WalletBackend>(
         return Err(Problem::csrf());
     }
     let mut outcomes = Vec::with_capacity(files.len());
+    let tx_code = (!tx_code.is_empty()).then_some(tx_code.as_str());
     for (file, bytes) in &files {
-        outcomes.push(s.wallet.import(file, bytes).await);
+        outcomes.push(s.wallet.import_with_code(file, bytes, tx_code).await);
     }
     if wants_json {
         // The import page's script, sending a batch: every file's outcome, whatever it was.

@@ -75,6 +75,9 @@ pub(super) async fn show(
 pub(super) struct ImportQuery {
     #[serde(default)]
     file: Option<String>,
+    /// The transaction code an offer link needs (sent by its issuer apart from the link).
+    #[serde(default, rename = "txCode")]
+    tx_code: Option<String>,
 }
 
 /// One file as the body (JSON, a VC-JWT, a baked PNG or SVG, a presentation); what it added.
@@ -84,7 +87,7 @@ pub(super) async fn import(
     RawBody(body): RawBody,
 ) -> ApiResult<Json<Value>> {
     let name = q.file.unwrap_or_else(|| "upload".into());
-    let outcome = wallet(&s).import(&name, &body).await;
+    let outcome = wallet(&s).import_with_code(&name, &body, q.tx_code.as_deref()).await;
     if outcome.added.is_empty() && outcome.held.is_empty() {
         let message = outcome.errors.join("; ");
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message));
