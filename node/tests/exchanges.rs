@@ -21,14 +21,7 @@ fn interop() -> PathBuf {
 
 /// Runs a script of `scripts/interop` with `args`; its last JSON line.
 fn script(name: &str, args: &[&str]) -> Value {
-    let out = Command::new("node")
-        .arg(interop().join(name))
-        .args(args)
-        .output()
-        .expect("node is installed");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(stdout.lines().last().unwrap_or_default())
-        .unwrap_or_else(|e| panic!("{e}: {stdout} {}", String::from_utf8_lossy(&out.stderr)))
+    common::script(&interop(), name, args)
 }
 
 /// The LCW-equivalent holder on an interaction URL.

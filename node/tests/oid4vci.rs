@@ -19,14 +19,23 @@ fn interop() -> PathBuf {
 
 /// Runs the independent wallet on `offer_url`; its one JSON line.
 fn wallet(offer_url: &str, mode: &str) -> Value {
-    let out = Command::new("node")
-        .arg(interop().join("oid4vci-wallet.mjs"))
-        .args([offer_url, mode])
-        .output()
-        .expect("node is installed");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(stdout.lines().last().unwrap_or_default())
-        .unwrap_or_else(|e| panic!("{e}: {stdout} {}", String::from_utf8_lossy(&out.stderr)))
+    common::script(&interop(), "oid4vci-wallet.mjs", &[offer_url, mode])
+}
+
+/// The same wallet sending the transaction code `tx_code`.
+fn wallet_with_code(offer_url: &str, mode: &str, tx_code: &str) -> Value {
+    common::script(&interop(), "oid4vci-wallet.mjs", &[offer_url, mode, tx_code])
+}
+
+/// What a JSON `GET` of an interaction URL names: `{"protocols": {…}}`.
+fn protocols_of(interaction: &str) -> Value {
+    Node::client()
+        .get(interaction)
+        .header("accept", "application/json")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap()
 }
 
 fn achievement(node: &Node) -> String {
@@ -52,13 +61,7 @@ fn an_independent_wallet_claims_an_offer_and_what_it_gets_verifies() {
     );
     // The one link for every wallet: JSON names the protocols, a browser gets the QR code.
     let interaction = made["interactionUrl"].as_str().unwrap();
-    let protocols: Value = Node::client()
-        .get(interaction)
-        .header("accept", "application/json")
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let protocols = protocols_of(interaction);
     assert_eq!(protocols["protocols"]["oid4vci-1.0"], made["offerUrl"], "{protocols}");
     let page = Node::client().get(interaction).header("accept", "text/html").send().unwrap();
     let html = page.text().unwrap();
@@ -248,18 +251,6 @@ fn a_badgemesh_wallet_claims_an_openid4vci_offer_from_another_node() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("this offer is for"));
 }
 
-/// The wallet's `wallet(offer_url, mode)` with a transaction code.
-fn wallet_with_code(offer_url: &str, mode: &str, tx_code: &str) -> Value {
-    let out = Command::new("node")
-        .arg(interop().join("oid4vci-wallet.mjs"))
-        .args([offer_url, mode, tx_code])
-        .output()
-        .expect("node is installed");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(stdout.lines().last().unwrap_or_default())
-        .unwrap_or_else(|e| panic!("{e}: {stdout} {}", String::from_utf8_lossy(&out.stderr)))
-}
-
 /// The award's answer as the issuer records it (`accepted`, `refused`, or null).
 fn answer_of(node: &Node, credential: &Value) -> Value {
     let id = credential["id"].as_str().unwrap();
@@ -281,13 +272,7 @@ fn an_offer_with_a_transaction_code_needs_the_right_code() {
     assert_eq!(tx_code.len(), 6);
     assert!(made["vcapi"].is_null() && made["lcwUrl"].is_null(), "{made}");
     let interaction = made["interactionUrl"].as_str().unwrap();
-    let protocols: Value = Node::client()
-        .get(interaction)
-        .header("accept", "application/json")
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let protocols = protocols_of(interaction);
     assert!(protocols["protocols"]["vcapi"].is_null(), "{protocols}");
     let html = Node::client().get(interaction).send().unwrap().text().unwrap();
     assert!(html.contains("tx-code-note") && !html.contains("lcw-link"), "{html}");

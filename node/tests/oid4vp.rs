@@ -56,14 +56,7 @@ fn result(node: &Node, id: &str) -> (i32, Value) {
 
 /// Runs the independent wallet: it claims a badge at `offer` and answers `request` in `mode`.
 fn js_wallet(offer: &str, request: &str, mode: &str) -> Value {
-    let out = Command::new("node")
-        .arg(interop().join("oid4vp-wallet.mjs"))
-        .args([offer, request, mode])
-        .output()
-        .expect("node is installed");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(stdout.lines().last().unwrap_or_default())
-        .unwrap_or_else(|e| panic!("{e}: {stdout} {}", String::from_utf8_lossy(&out.stderr)))
+    common::script(&interop(), "oid4vp-wallet.mjs", &[offer, request, mode])
 }
 
 #[test]

@@ -264,12 +264,7 @@ async fn token(State(s): State<AppState>, body: Bytes) -> Response {
         return bad_request(&e);
     }
     let step = move |o: &Offer| o.exchange(&code, tx_code.as_deref(), token_hash, now);
-    let written = s
-        .node
-        .issuer()
-        .store()
-        .write(move |b| offers::update(b, &id, OAuthError::unknown_code(), step))
-        .await;
+    let written = update_offer(&s, id, step).await;
     match written {
         Ok(Ok(_)) => {
             let c_nonce = s.nonces.issue(now).ok();
@@ -292,17 +287,25 @@ async fn token(State(s): State<AppState>, body: Bytes) -> Response {
     }
 }
 
+/// Applies `step` to the offer `id` in one write (see [`offers::update`]).
+async fn update_offer(
+    s: &AppState,
+    id: String,
+    step: impl FnOnce(&Offer) -> Result<Offer, OAuthError> + Send + 'static,
+) -> crate::Result<Result<Offer, OAuthError>> {
+    s.node
+        .issuer()
+        .store()
+        .write(move |b| offers::update(b, &id, OAuthError::unknown_code(), step))
+        .await
+}
+
 /// Counts a wrong transaction code against the offer `id`; the answer is `wrong` (or why the
 /// offer is not open any more).
 async fn tx_code_failed(s: &AppState, id: String, code: String, wrong: OAuthError) -> Response {
     let now = Utc::now();
     let step = move |o: &Offer| o.open(&code, now).map(|()| o.tx_code_failed());
-    let written = s
-        .node
-        .issuer()
-        .store()
-        .write(move |b| offers::update(b, &id, OAuthError::unknown_code(), step))
-        .await;
+    let written = update_offer(s, id, step).await;
     match written {
         Ok(Ok(_)) => bad_request(&wrong),
         Ok(Err(e)) => bad_request(&e),

@@ -214,7 +214,6 @@ pub fn achievement_body(name: &str) -> Value {
     })
 }
 
-/// The official files kept in the repository (`vc-schemas/tests/specs`).
 /// The JavaScript interop harness (`scripts/interop`), with `package` installed in it.
 pub fn interop(package: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/interop");
@@ -225,6 +224,20 @@ pub fn interop(package: &str) -> PathBuf {
     dir
 }
 
+/// Runs the harness script `name` (in `dir`, from [`interop`]) with `args`: its last line, which
+/// the scripts print as their one JSON answer.
+pub fn script(dir: &Path, name: &str, args: &[&str]) -> Value {
+    let out = std::process::Command::new("node")
+        .arg(dir.join(name))
+        .args(args)
+        .output()
+        .expect("node is installed");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(stdout.lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}: {stdout} {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// The official files kept in the repository (`vc-schemas/tests/specs`).
 pub fn specs() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../vc-schemas/tests/specs")
 }
