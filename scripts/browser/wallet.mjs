@@ -625,6 +625,22 @@ async function main() {
     await axe(page, 'offer page');
     await shot(page, 'offer-interaction');
   });
+
+  await step('An offer with a transaction code tells the earner to have the code ready and offers no LCW code', async () => {
+    const { uuid } = await a.api('POST', '/api/v1/achievements', {
+      name: 'Forklift Safety', description: 'Operates a forklift safely.',
+      criteria: { narrative: 'Passed the practical forklift test.' },
+    });
+    const made = await a.api('POST', '/api/v1/offers', { achievement: uuid, txCode: true });
+    check(/^\d{6}$/.test(made?.txCode ?? ''), `no transaction code: ${JSON.stringify(made)}`);
+    await page.goto(made.interactionUrl);
+    await page.getByRole('heading', { name: 'Forklift Safety' }).waitFor();
+    const note = await page.locator('#tx-code-note').innerText();
+    check(note.includes('6-digit code'), `the page reads "${note}"`);
+    check((await page.locator('#lcw-link').count()) === 0, 'a tx_code offer links the LCW');
+    await axe(page, 'offer page with a transaction code');
+    await shot(page, 'offer-interaction-tx-code');
+  });
 }
 
 let code = 0;
